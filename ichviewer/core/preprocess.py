@@ -1,0 +1,116 @@
+"""Turn HU slices into the classifier's input, exactly as its card declares (shared by
+inference, Grad-CAM and training, so the three can never drift apart).
+
+Each slice is windowed into the card's channels, cropped to a square around the head (the
+largest connected region above 0 HU, so text, markers, the table and the scan-field border
+are left out), resized to the card's size and normalised. `CropBox` maps model-grid results
+(Grad-CAM heatmaps) back onto the slice's pixel grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy import ndimage
+
+from ichviewer.core.model import ModelInput
+from ichviewer.core.windowing import window_stack
+
+if TYPE_CHECKING:
+    import torch
+
+HEAD_THRESHOLD_HU = 0  # skin, skull and brain are above; air, fat and foam are below
+HEAD_MARGIN = 0.04  # of the box side, kept around the head
+MASK_STEP = 4  # the head mask is found on every 4th pixel: fast and precise enough
+
+
+@dataclass(frozen=True)
+class CropBox:
+    """A square region of a slice (may extend past its edges, padded with air)."""
+
+    top: int
+    left: int
+    side: int
+
+    def paste(self, grid: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """Resample a (S, S) model-grid map into this box of a slice of `shape`; 0 elsewhere."""
+        import torch
+
+        resized = torch.nn.functional.interpolate(
+            torch.as_tensor(grid, dtype=torch.float32)[None, None], size=(self.side, self.side),
+            mode="bilinear", align_corners=False,
+        )[0, 0].numpy()
+        out = np.zeros(shape, dtype=np.float32)
+        y0, x0 = max(self.top, 0), max(self.left, 0)
+        y1, x1 = min(self.top + self.side, shape[0]), min(self.left + self.side, shape[1])
+        out[y0:y1, x0:x1] = resized[y0 - self.top : y1 - self.top, x0 - self.left : x1 - self.left]
+        return out
+
+
+def head_box(hu: np.ndarray) -> CropBox:
+    """Square box around the largest region above 0 HU in a (y, x) int16 slice."""
+    rows, cols = hu.shape
+    mask = hu[::MASK_STEP, ::MASK_STEP] > HEAD_THRESHOLD_HU
+    labels, count = ndimage.label(mask)
+    if count == 0:
+        return CropBox(0, 0, max(rows, cols)) if rows == cols else _square(0, rows, 0, cols)
+    sizes = ndimage.sum_labels(mask, labels, index=np.arange(1, count + 1))
+    region = ndimage.find_objects((labels == int(np.argmax(sizes)) + 1).astype(np.int8))[0]
+    y0, y1 = region[0].start * MASK_STEP, min(rows, region[0].stop * MASK_STEP)
+    x0, x1 = region[1].start * MASK_STEP, min(cols, region[1].stop * MASK_STEP)
+    return _square(y0, y1, x0, x1)
+
+
+def _square(y0: int, y1: int, x0: int, x1: int) -> CropBox:
+    side = max(y1 - y0, x1 - x0)
+    side = max(16, int(round(side * (1 + 2 * HEAD_MARGIN))))
+    return CropBox(top=(y0 + y1 - side) // 2, left=(x0 + x1 - side) // 2, side=side)
+
+
+def crop_square(image: np.ndarray, box: CropBox, fill: int = 0) -> np.ndarray:
+    """Cut `box` out of a (..., y, x) array, padding with `fill` where it leaves the image."""
+    rows, cols = image.shape[-2:]
+    out = np.full((*image.shape[:-2], box.side, box.side), fill, dtype=image.dtype)
+    y0, x0 = max(box.top, 0), max(box.left, 0)
+    y1, x1 = min(box.top + box.side, rows), min(box.left + box.side, cols)
+    if y1 > y0 and x1 > x0:
+        out[..., y0 - box.top : y1 - box.top, x0 - box.left : x1 - box.left] = image[..., y0:y1, x0:x1]
+    return out
+
+
+def context_indices(index: int, n_slices: int, context: int) -> list[int]:
+    """The slice and its neighbours (clamped at the ends of the stack), inferior first."""
+    return [min(max(index + offset, 0), n_slices - 1) for offset in range(-context, context + 1)]
+
+
+def windowed_crop(hu: np.ndarray, index: int, spec: ModelInput) -> tuple[np.ndarray, CropBox]:
+    """uint8 (C, side, side) channels of slice `index` (with neighbours), before resizing."""
+    box = head_box(hu[index]) if spec.crop_to_head else CropBox(0, 0, max(hu.shape[1:]))
+    stack = hu[context_indices(index, hu.shape[0], spec.context_slices)]
+    channels = window_stack(stack, spec.windows).reshape(-1, *hu.shape[1:])
+    return crop_square(channels, box), box
+
+
+def to_tensor(channels: list[np.ndarray], spec: ModelInput) -> torch.Tensor:
+    """Resize uint8 (C, s, s) crops to the card's size and normalise: float32 (N, C, S, S)."""
+    import torch
+
+    mean = torch.tensor(spec.mean, dtype=torch.float32).view(1, -1, 1, 1)
+    std = torch.tensor(spec.std, dtype=torch.float32).view(1, -1, 1, 1)
+    batch = []
+    for crop in channels:
+        image = torch.from_numpy(np.ascontiguousarray(crop))[None].float().div_(255.0)
+        if image.shape[-1] != spec.size:
+            image = torch.nn.functional.interpolate(
+                image, size=(spec.size, spec.size), mode="bilinear", align_corners=False, antialias=True
+            )
+        batch.append(image)
+    return (torch.cat(batch) - mean) / std
+
+
+def model_batch(hu: np.ndarray, indices: list[int], spec: ModelInput) -> tuple[torch.Tensor, list[CropBox]]:
+    """The network input for slices `indices` of an int16 (z, y, x) volume, and their crop boxes."""
+    crops, boxes = zip(*(windowed_crop(hu, i, spec) for i in indices)) if indices else ((), ())
+    return to_tensor(list(crops), spec), list(boxes)
