@@ -1,10 +1,11 @@
-"""Turn HU slices into the classifier's input, exactly as its card declares (shared by
-inference, Grad-CAM and training, so the three can never drift apart).
+"""Turn HU slices into the classifier's input, exactly as its card declares.
 
-Each slice is windowed into the card's channels, cropped to a square around the head (the
-largest connected region above 0 HU, so text, markers, the table and the scan-field border
-are left out), resized to the card's size and normalised. `CropBox` maps model-grid results
-(Grad-CAM heatmaps) back onto the slice's pixel grid.
+Shared by inference, Grad-CAM and training, so the three can never drift apart:
+1. crop each slice to a square around the head (the largest connected region above 0 HU, so
+   text, markers, the table and the scan-field border are left out), padding with air;
+2. resize the HU crop to the card's size (antialiased bilinear, in float);
+3. window into the card's channels (0..1 ramps) and normalise with the card's mean/std.
+`CropBox` maps model-grid results (Grad-CAM heatmaps) back onto the slice's pixel grid.
 """
 
 from __future__ import annotations
@@ -16,19 +17,20 @@ import numpy as np
 from scipy import ndimage
 
 from ichviewer.core.model import ModelInput
-from ichviewer.core.windowing import window_stack
+from ichviewer.core.windowing import AIR_HU, window_unit
 
 if TYPE_CHECKING:
     import torch
 
 HEAD_THRESHOLD_HU = 0  # skin, skull and brain are above; air, fat and foam are below
-HEAD_MARGIN = 0.04  # of the box side, kept around the head
+HEAD_MARGIN = 0.04  # of the box side, kept around the head on each side
 MASK_STEP = 4  # the head mask is found on every 4th pixel: fast and precise enough
+MIN_SIDE = 16
 
 
 @dataclass(frozen=True)
 class CropBox:
-    """A square region of a slice (may extend past its edges, padded with air)."""
+    """A square region of a slice (it may extend past the edges: padded with air)."""
 
     top: int
     left: int
@@ -39,37 +41,37 @@ class CropBox:
         import torch
 
         resized = torch.nn.functional.interpolate(
-            torch.as_tensor(grid, dtype=torch.float32)[None, None], size=(self.side, self.side),
-            mode="bilinear", align_corners=False,
+            torch.as_tensor(grid, dtype=torch.float32)[None, None],
+            size=(self.side, self.side), mode="bilinear", align_corners=False,
         )[0, 0].numpy()
         out = np.zeros(shape, dtype=np.float32)
         y0, x0 = max(self.top, 0), max(self.left, 0)
         y1, x1 = min(self.top + self.side, shape[0]), min(self.left + self.side, shape[1])
-        out[y0:y1, x0:x1] = resized[y0 - self.top : y1 - self.top, x0 - self.left : x1 - self.left]
+        if y1 > y0 and x1 > x0:
+            out[y0:y1, x0:x1] = resized[y0 - self.top : y1 - self.top, x0 - self.left : x1 - self.left]
         return out
 
 
 def head_box(hu: np.ndarray) -> CropBox:
-    """Square box around the largest region above 0 HU in a (y, x) int16 slice."""
+    """Square box around the largest region above 0 HU in a (y, x) slice; whole image if none."""
     rows, cols = hu.shape
     mask = hu[::MASK_STEP, ::MASK_STEP] > HEAD_THRESHOLD_HU
     labels, count = ndimage.label(mask)
     if count == 0:
-        return CropBox(0, 0, max(rows, cols)) if rows == cols else _square(0, rows, 0, cols)
+        return _square(0, rows, 0, cols, margin=0.0)
     sizes = ndimage.sum_labels(mask, labels, index=np.arange(1, count + 1))
-    region = ndimage.find_objects((labels == int(np.argmax(sizes)) + 1).astype(np.int8))[0]
+    region = ndimage.find_objects(labels, max_label=count)[int(np.argmax(sizes))]
     y0, y1 = region[0].start * MASK_STEP, min(rows, region[0].stop * MASK_STEP)
     x0, x1 = region[1].start * MASK_STEP, min(cols, region[1].stop * MASK_STEP)
-    return _square(y0, y1, x0, x1)
+    return _square(y0, y1, x0, x1, margin=HEAD_MARGIN)
 
 
-def _square(y0: int, y1: int, x0: int, x1: int) -> CropBox:
-    side = max(y1 - y0, x1 - x0)
-    side = max(16, int(round(side * (1 + 2 * HEAD_MARGIN))))
+def _square(y0: int, y1: int, x0: int, x1: int, margin: float) -> CropBox:
+    side = max(MIN_SIDE, int(round(max(y1 - y0, x1 - x0) * (1 + 2 * margin))))
     return CropBox(top=(y0 + y1 - side) // 2, left=(x0 + x1 - side) // 2, side=side)
 
 
-def crop_square(image: np.ndarray, box: CropBox, fill: int = 0) -> np.ndarray:
+def crop_square(image: np.ndarray, box: CropBox, fill: int = AIR_HU) -> np.ndarray:
     """Cut `box` out of a (..., y, x) array, padding with `fill` where it leaves the image."""
     rows, cols = image.shape[-2:]
     out = np.full((*image.shape[:-2], box.side, box.side), fill, dtype=image.dtype)
@@ -85,32 +87,35 @@ def context_indices(index: int, n_slices: int, context: int) -> list[int]:
     return [min(max(index + offset, 0), n_slices - 1) for offset in range(-context, context + 1)]
 
 
-def windowed_crop(hu: np.ndarray, index: int, spec: ModelInput) -> tuple[np.ndarray, CropBox]:
-    """uint8 (C, side, side) channels of slice `index` (with neighbours), before resizing."""
-    box = head_box(hu[index]) if spec.crop_to_head else CropBox(0, 0, max(hu.shape[1:]))
-    stack = hu[context_indices(index, hu.shape[0], spec.context_slices)]
-    channels = window_stack(stack, spec.windows).reshape(-1, *hu.shape[1:])
-    return crop_square(channels, box), box
-
-
-def to_tensor(channels: list[np.ndarray], spec: ModelInput) -> torch.Tensor:
-    """Resize uint8 (C, s, s) crops to the card's size and normalise: float32 (N, C, S, S)."""
+def resized_hu(hu: np.ndarray, index: int, spec: ModelInput) -> tuple[torch.Tensor, CropBox]:
+    """Float HU (2·context+1, S, S) of slice `index` and its neighbours, cropped and resized."""
     import torch
 
-    mean = torch.tensor(spec.mean, dtype=torch.float32).view(1, -1, 1, 1)
-    std = torch.tensor(spec.std, dtype=torch.float32).view(1, -1, 1, 1)
-    batch = []
-    for crop in channels:
-        image = torch.from_numpy(np.ascontiguousarray(crop))[None].float().div_(255.0)
-        if image.shape[-1] != spec.size:
-            image = torch.nn.functional.interpolate(
-                image, size=(spec.size, spec.size), mode="bilinear", align_corners=False, antialias=True
-            )
-        batch.append(image)
-    return (torch.cat(batch) - mean) / std
+    box = head_box(hu[index]) if spec.crop_to_head else _square(0, hu.shape[1], 0, hu.shape[2], 0.0)
+    crop = crop_square(hu[context_indices(index, hu.shape[0], spec.context_slices)], box)
+    image = torch.from_numpy(crop.astype(np.float32))[None]
+    if box.side != spec.size:
+        image = torch.nn.functional.interpolate(
+            image, size=(spec.size, spec.size), mode="bilinear", align_corners=False, antialias=True
+        )
+    return image[0], box
+
+
+def network_input(hu: torch.Tensor, spec: ModelInput) -> torch.Tensor:
+    """Window and normalise float HU (N, k, S, S) into the network's (N, k·W, S, S) input."""
+    import torch
+
+    channels = window_unit(hu, spec.windows).flatten(1, 2)  # slice-major: (slice, window)
+    mean = torch.tensor(spec.mean, dtype=hu.dtype, device=hu.device).view(1, -1, 1, 1)
+    std = torch.tensor(spec.std, dtype=hu.dtype, device=hu.device).view(1, -1, 1, 1)
+    return (channels - mean) / std
 
 
 def model_batch(hu: np.ndarray, indices: list[int], spec: ModelInput) -> tuple[torch.Tensor, list[CropBox]]:
     """The network input for slices `indices` of an int16 (z, y, x) volume, and their crop boxes."""
-    crops, boxes = zip(*(windowed_crop(hu, i, spec) for i in indices)) if indices else ((), ())
-    return to_tensor(list(crops), spec), list(boxes)
+    import torch
+
+    pairs = [resized_hu(hu, i, spec) for i in indices]
+    if not pairs:
+        return torch.empty(0, spec.channels, spec.size, spec.size), []
+    return network_input(torch.stack([p[0] for p in pairs]), spec), [p[1] for p in pairs]

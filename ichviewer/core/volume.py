@@ -21,9 +21,8 @@ from pydicom.pixels import pixel_array
 from ichviewer.core.dicom_index import Series, SkippedFile, SliceHeader
 from ichviewer.core.geometry import StackGeometry, plan_stack
 from ichviewer.core.progress import Cancel, Progress, check_cancel, report
-from ichviewer.core.windowing import Window, scanner_window
+from ichviewer.core.windowing import AIR_HU, Window, scanner_window
 
-AIR_HU = -1024  # HU below this (padding, outside the scan field) are stored as air
 MAX_HU = int(np.iinfo(np.int16).max)
 
 

@@ -9,8 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
+
+ArrayT = TypeVar("ArrayT")
+
+AIR_HU = -1024  # the floor of the HU scale as stored: air, padding, outside the scan field
 
 
 @dataclass(frozen=True)
@@ -84,5 +89,19 @@ def apply_window(hu: np.ndarray, window: Window) -> np.ndarray:
 
 
 def window_stack(hu: np.ndarray, windows: Sequence[Window]) -> np.ndarray:
-    """Stack windows as channels: (..., y, x) int16 → (..., C, y, x) uint8 (the model's input)."""
+    """Stack windows as channels: (..., y, x) int16 → (..., C, y, x) uint8 (thumbnails, PDF)."""
     return np.stack([apply_window(hu, w) for w in windows], axis=-3)
+
+
+def window_unit(hu: ArrayT, windows: Sequence[Window]) -> ArrayT:
+    """The model's channels: the same ramps on float HU, 0..1, (..., y, x) → (..., C, y, x).
+
+    Works on numpy arrays and torch tensors alike (training windows on the GPU), so the model
+    sees exactly what inference computes.
+    """
+    ramps = [((hu - w.lower) / w.width).clip(0.0, 1.0) for w in windows]
+    if hasattr(hu, "detach"):  # torch.Tensor, without importing torch here
+        import torch
+
+        return torch.stack(ramps, dim=-3)  # type: ignore[return-value]
+    return np.stack(ramps, axis=-3)  # type: ignore[return-value]

@@ -1,0 +1,51 @@
+"""Grad-CAM heatmaps through pytorch-grad-cam: where the model looked for a label.
+
+Heatmaps are coarse (Saporta et al. 2022; Arun et al. 2021): "where the model looked", not an
+outline of the bleed. Rules from the library's issue tracker: never under no_grad/inference_mode
+(#187, #381); target the raw logit of the label (#232); use it as a context manager so its
+hooks are released (#483); its `__exit__` swallows IndexError, so we re-raise it ourselves.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ichviewer.core.inference import Classifier
+from ichviewer.core.model import target_layer
+from ichviewer.core.preprocess import model_batch
+from ichviewer.core.progress import Cancel, Progress, check_cancel, report
+from ichviewer.core.volume import CTVolume
+
+
+def heatmaps(
+    classifier: Classifier,
+    volume: CTVolume,
+    indices: list[int],
+    label: str,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    batch_size: int = 8,
+) -> dict[int, np.ndarray]:
+    """float32 heatmaps in 0..1 on each slice's own pixel grid (0 outside the model's crop)."""
+    from pytorch_grad_cam import GradCAM
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+    card = classifier.card
+    target = card.labels.index(label)
+    network = classifier.network
+    out: dict[int, np.ndarray] = {}
+    shape = volume.hu.shape[1:]
+    with GradCAM(model=network, target_layers=[target_layer(network, card.architecture)]) as cam:
+        for first in range(0, len(indices), batch_size):
+            check_cancel(cancel)
+            chunk = indices[first : first + batch_size]
+            batch, boxes = model_batch(volume.hu, chunk, card.input)
+            batch = batch.to(classifier.device)
+            try:
+                grids = cam(input_tensor=batch, targets=[ClassifierOutputTarget(target)] * len(chunk))
+            except IndexError as error:  # GradCAM.__exit__ would swallow it
+                raise RuntimeError(f"Grad-CAM failed: {error}") from error
+            for index, grid, box in zip(chunk, grids, boxes):
+                out[index] = box.paste(np.asarray(grid, dtype=np.float32), shape)
+            report(progress, min(first + batch_size, len(indices)), len(indices), f"Heatmaps for {label}")
+    return out

@@ -1,0 +1,193 @@
+"""StudyResult: the classifier's per-slice scores for one series, its summary, JSON and cache.
+
+The cache key is the series' SOP Instance UIDs plus the model's sha256, so reopening a study
+shows its scores at once and a new model (or a now-complete half-copied study) never shows
+stale ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ichviewer.core.labels import label as label_info
+from ichviewer.core.user_dirs import cache_dir
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class LabelSummary:
+    """One row of the study table: the highest slice score and how many slices pass."""
+
+    label: str
+    max_score: float
+    max_slice: int
+    slices_over: int
+    threshold: float
+
+    @property
+    def positive(self) -> bool:
+        return self.slices_over > 0
+
+    @property
+    def verdict(self) -> str:
+        return "flagged" if self.positive else "not flagged"
+
+
+@dataclass(frozen=True, eq=False)
+class StudyResult:
+    """Scores (n_slices, n_labels) in [0, 1] for one series by one model."""
+
+    series_uid: str
+    sop_instance_uids: tuple[str, ...]
+    slice_positions: np.ndarray  # (n,) mm along the stack normal
+    labels: tuple[str, ...]
+    thresholds: tuple[float, ...]
+    scores: np.ndarray  # (n, len(labels)) float32 probabilities
+    model_name: str
+    model_version: str
+    model_sha256: str
+    device: str
+    elapsed_s: float
+    created: str  # ISO 8601, local time with offset
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_slices(self) -> int:
+        return int(self.scores.shape[0])
+
+    def column(self, label: str) -> np.ndarray:
+        return self.scores[:, self.labels.index(label)]
+
+    def threshold(self, label: str) -> float:
+        return self.thresholds[self.labels.index(label)]
+
+    @property
+    def flags(self) -> np.ndarray:
+        """(n, n_labels) bool: score at or above the label's threshold."""
+        return self.scores >= np.asarray(self.thresholds, dtype=np.float32)
+
+    def flagged_slices(self) -> list[int]:
+        """Slices where any label passes its threshold, in slice order."""
+        return [int(i) for i in np.flatnonzero(self.flags.any(axis=1))]
+
+    def top_label(self, index: int) -> tuple[str, float]:
+        """The label to show for a slice: the subtype that most exceeds its threshold (else 'any')."""
+        margins = self.scores[index] - np.asarray(self.thresholds)
+        subtypes = [i for i, key in enumerate(self.labels) if key != "any"]
+        best = max(subtypes, key=lambda i: margins[i]) if subtypes else 0
+        if margins[best] < 0 and "any" in self.labels:
+            best = self.labels.index("any")
+        return self.labels[best], float(self.scores[index, best])
+
+    def summary(self) -> list[LabelSummary]:
+        rows = []
+        for i, key in enumerate(self.labels):
+            column = self.scores[:, i]
+            top = int(np.argmax(column)) if len(column) else 0
+            rows.append(LabelSummary(
+                key, float(column[top]) if len(column) else 0.0, top,
+                int((column >= self.thresholds[i]).sum()), self.thresholds[i],
+            ))
+        return rows
+
+    def describe(self) -> str:
+        """A short line for status bars and logs."""
+        flagged = self.flagged_slices()
+        if not flagged:
+            return f"No slice passes a threshold ({self.n_slices} slices analysed)"
+        names = [label_info(r.label).short for r in self.summary() if r.positive and r.label != "any"]
+        return f"{len(flagged)} of {self.n_slices} slices flagged" + (f" ({', '.join(names)})" if names else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "series_uid": self.series_uid,
+            "model": {"name": self.model_name, "version": self.model_version, "sha256": self.model_sha256},
+            "device": self.device,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "created": self.created,
+            "labels": list(self.labels),
+            "thresholds": [round(t, 6) for t in self.thresholds],
+            "summary": [
+                {"label": r.label, "max_score": round(r.max_score, 6), "max_slice": r.max_slice + 1,
+                 "slices_over_threshold": r.slices_over, "verdict": r.verdict}
+                for r in self.summary()
+            ],
+            "slices": [
+                {"slice": i + 1, "sop_instance_uid": uid, "position_mm": round(float(pos), 3),
+                 "scores": {k: round(float(s), 6) for k, s in zip(self.labels, row)}}
+                for i, (uid, pos, row) in enumerate(zip(self.sop_instance_uids, self.slice_positions, self.scores))
+            ],
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StudyResult:
+        if data.get("format_version") != FORMAT_VERSION:
+            raise ValueError(f"unsupported result format {data.get('format_version')!r}")
+        labels = tuple(data["labels"])
+        slices = data["slices"]
+        return cls(
+            series_uid=data["series_uid"],
+            sop_instance_uids=tuple(s["sop_instance_uid"] for s in slices),
+            slice_positions=np.array([s["position_mm"] for s in slices], dtype=np.float64),
+            labels=labels,
+            thresholds=tuple(float(t) for t in data["thresholds"]),
+            scores=np.array([[s["scores"][k] for k in labels] for s in slices], dtype=np.float32).reshape(-1, len(labels)),
+            model_name=data["model"]["name"],
+            model_version=data["model"]["version"],
+            model_sha256=data["model"]["sha256"],
+            device=data["device"],
+            elapsed_s=float(data["elapsed_s"]),
+            created=data["created"],
+            extra=data.get("extra", {}),
+        )
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON to a temporary file beside `path`, then rename: never a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(data, f, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cache_key(sop_instance_uids: tuple[str, ...], model_sha256: str) -> str:
+    digest = hashlib.sha256("\n".join((*sop_instance_uids, model_sha256)).encode())
+    return digest.hexdigest()[:32]
+
+
+def cache_path(sop_instance_uids: tuple[str, ...], model_sha256: str) -> Path:
+    return cache_dir() / "results" / f"{cache_key(sop_instance_uids, model_sha256)}.json"
+
+
+def load_cached(sop_instance_uids: tuple[str, ...], model_sha256: str) -> StudyResult | None:
+    """The cached result for exactly these slices and this model, or None (also if unreadable)."""
+    path = cache_path(sop_instance_uids, model_sha256)
+    try:
+        result = StudyResult.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if result.sop_instance_uids != sop_instance_uids or result.model_sha256 != model_sha256:
+        return None
+    return result
+
+
+def save_cached(result: StudyResult) -> Path:
+    path = cache_path(result.sop_instance_uids, result.model_sha256)
+    write_json_atomic(path, result.to_json())
+    return path

@@ -1,0 +1,1 @@
+"""Training and evaluation of the hemorrhage classifier (uses torch; not needed to view studies)."""
