@@ -24,6 +24,56 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def progress_bar(description: str):  # type: ignore[no-untyped-def]
+    """A core `Progress` callable drawing a tqdm bar on stderr (one bar per total)."""
+    from tqdm import tqdm
+
+    state: dict[str, tqdm] = {}
+
+    def progress(done: int, total: int, message: str) -> None:
+        bar = state.get("bar")
+        if bar is None or bar.total != total:
+            if bar is not None:
+                bar.close()
+            bar = state["bar"] = tqdm(total=total, desc=description, unit="step", leave=False, file=sys.stderr, disable=None)
+        bar.n = done
+        bar.set_postfix_str(message[:40], refresh=False)
+        bar.refresh()
+
+    return progress
+
+
+def _scan(args: argparse.Namespace) -> int:
+    """Score the default series of a folder headless; print the study table, write JSON/CSV."""
+    from ichviewer.core.inference import Classifier
+    from ichviewer.core.labels import label
+    from ichviewer.core.results import write_csv, write_json_atomic
+    from ichviewer.core.study_analysis import analyse_volume
+    from ichviewer.core.volume import load_folder_volume
+
+    volume = load_folder_volume(Path(args.folder), progress_bar("Loading"))
+    classifier = Classifier(args.model, device=args.device)
+    analysis = analyse_volume(volume, classifier, progress_bar("Analysing"), use_cache=not args.no_cache)
+    result = analysis.result
+    print(f"{volume.series.title}: {volume.n_slices} slices")
+    for line in volume.report.lines():
+        print(f"  {line}")
+    source = "cache" if analysis.cached else f"{result.elapsed_s:.1f} s on {result.device}"
+    print(f"Model {result.model_name} {result.model_version} ({source}) — research tool, NOT FOR CLINICAL USE")
+    print(f"  {'label':<18}{'max score':>10}{'at slice':>10}{'over thr':>10}{'threshold':>11}  verdict")
+    for row in result.summary():
+        print(f"  {label(row.label).name:<18}{row.max_score:>10.3f}{row.max_slice + 1:>10}"
+              f"{row.slices_over:>10}{row.threshold:>11.3f}  {row.verdict}")
+    print(result.describe())
+    if args.json:
+        write_json_atomic(Path(args.json), result.to_json())
+        print(f"wrote {args.json}")
+    if args.csv:
+        write_csv(result, Path(args.csv))
+        print(f"wrote {args.csv}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ichviewer",
@@ -37,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     info.add_argument("folder", help="folder with DICOM files (searched recursively)")
     info.add_argument("-v", "--verbose", action="store_true", help="list every skipped file")
     info.set_defaults(handler=_info)
+
+    scan = sub.add_parser("scan", help="analyse a study headless and write per-slice and per-study scores")
+    scan.add_argument("folder", help="folder with the study's DICOM files")
+    scan.add_argument("--json", metavar="FILE", help="write per-slice and per-study scores as JSON")
+    scan.add_argument("--csv", metavar="FILE", help="write per-slice scores as CSV")
+    scan.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
+    scan.add_argument("--device", default="auto", choices=("auto", "cuda", "mps", "cpu"))
+    scan.add_argument("--no-cache", action="store_true", help="always recompute the scores")
+    scan.set_defaults(handler=_scan)
     return parser
 
 

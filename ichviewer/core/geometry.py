@@ -77,7 +77,8 @@ def plan_stack(slices: Sequence[SliceHeader]) -> StackGeometry:
             elif not _same_orientation(s.orientation, reference):
                 rejected.append(SkippedFile(s.path, "orientation differs from the rest of the series (another stack or a scout)"))
         kept = [s for s in oriented if _same_orientation(s.orientation, reference)]
-        row_dir, col_dir = _orthonormal(np.array(reference, dtype=float))
+        # the rounded key only groups; directions come from the headers' full precision
+        row_dir, col_dir = _orthonormal(np.mean([s.orientation for s in kept], axis=0))
         normal = np.cross(row_dir, col_dir)
         if normal[int(np.argmax(np.abs(normal)))] < 0:
             normal = -normal  # slice 0 inferior (axial), right (sagittal), anterior (coronal)

@@ -233,7 +233,7 @@ def load_folder_volume(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
 ) -> CTVolume:
-    """Index `path` and load its default series (the common case for the CLI and tests)."""
+    """Index `path` and load the series a reader would look at first (CLI, evaluation, tests)."""
     from ichviewer.core.dicom_index import index_folder
 
     index = index_folder(path, progress, cancel)

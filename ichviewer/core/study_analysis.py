@@ -1,0 +1,41 @@
+"""Score a loaded volume, taking the scores from the cache when this model already scored it.
+
+Serves `ichviewer scan`, the viewer's analysis worker and the evaluation of whole studies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ichviewer.core.inference import Classifier
+from ichviewer.core.progress import Cancel, Progress
+from ichviewer.core.results import StudyResult, load_cached, save_cached
+from ichviewer.core.volume import CTVolume
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """A loaded volume and its scores; `cached` tells whether the scores came from the cache."""
+
+    volume: CTVolume
+    result: StudyResult
+    cached: bool
+
+
+def analyse_volume(
+    volume: CTVolume,
+    classifier: Classifier,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+    use_cache: bool = True,
+) -> Analysis:
+    """Scores for `volume` from the cache when this model already scored these slices."""
+    uids = tuple(s.sop_instance_uid for s in volume.slices)
+    if use_cache:
+        cached = load_cached(uids, classifier.card.sha256)
+        if cached is not None:
+            return Analysis(volume, cached, cached=True)
+    result = classifier.predict(volume, progress, cancel)
+    if use_cache:
+        save_cached(result)
+    return Analysis(volume, result, cached=False)

@@ -1,0 +1,82 @@
+"""StudyResult: flags, summary, JSON round trip and the cache keyed by slices + model."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ichviewer.core.labels import LABEL_KEYS
+from ichviewer.core.results import StudyResult, cache_path, load_cached, save_cached
+
+
+def result(scores=None, uids=("1.1", "1.2", "1.3"), sha="a" * 64) -> StudyResult:
+    scores = np.array(scores if scores is not None else [
+        [0.1, 0.0, 0.05, 0.0, 0.0, 0.02],
+        [0.9, 0.1, 0.8, 0.2, 0.1, 0.1],
+        [0.6, 0.7, 0.1, 0.0, 0.0, 0.65],
+    ], dtype=np.float32)
+    return StudyResult(
+        series_uid="1", sop_instance_uids=uids, slice_positions=np.array([0.0, 5.0, 10.0]),
+        labels=LABEL_KEYS, thresholds=(0.5, 0.5, 0.5, 0.5, 0.5, 0.7), scores=scores,
+        model_name="m", model_version="1", model_sha256=sha, device="CPU", elapsed_s=1.0,
+        created="2026-11-23T10:00:00+00:00",
+    )
+
+
+class TestStudyResult:
+    def test_flags_and_flagged_slices(self):
+        r = result()
+        assert r.flagged_slices() == [1, 2]
+        assert r.flags[2].tolist() == [True, True, False, False, False, False]  # subdural 0.65 < 0.7
+
+    def test_top_label_prefers_subtype_over_threshold(self):
+        r = result()
+        assert r.top_label(1) == ("intraparenchymal", pytest.approx(0.8))
+        assert r.top_label(2) == ("epidural", pytest.approx(0.7))
+        assert r.top_label(0)[0] == "any"
+
+    def test_summary(self):
+        rows = {row.label: row for row in result().summary()}
+        assert rows["any"].max_score == pytest.approx(0.9) and rows["any"].max_slice == 1
+        assert rows["any"].slices_over == 2 and rows["any"].verdict == "flagged"
+        assert rows["subdural"].slices_over == 0 and not rows["subdural"].positive
+
+    def test_describe(self):
+        assert result().describe() == "2 of 3 slices flagged (EDH, IPH)"
+        assert result(np.zeros((3, 6))).describe().startswith("No slice passes a threshold")
+
+    def test_json_round_trip(self):
+        r = result()
+        back = StudyResult.from_json(json.loads(json.dumps(r.to_json())))
+        assert np.allclose(back.scores, r.scores, atol=1e-6)
+        assert back.sop_instance_uids == r.sop_instance_uids
+        assert back.thresholds == r.thresholds
+
+    def test_json_rejects_other_format(self):
+        data = result().to_json()
+        data["format_version"] = 99
+        with pytest.raises(ValueError, match="unsupported result format"):
+            StudyResult.from_json(data)
+
+
+class TestCache:
+    def test_round_trip(self):
+        r = result()
+        path = save_cached(r)
+        assert path.is_file()
+        assert np.allclose(load_cached(r.sop_instance_uids, r.model_sha256).scores, r.scores)
+
+    def test_other_model_or_other_slices_miss(self):
+        r = result()
+        save_cached(r)
+        assert load_cached(r.sop_instance_uids, "b" * 64) is None
+        assert load_cached(r.sop_instance_uids[:2], r.model_sha256) is None
+
+    def test_corrupt_cache_file_is_a_miss(self):
+        r = result()
+        path = cache_path(r.sop_instance_uids, r.model_sha256)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("{broken")
+        assert load_cached(r.sop_instance_uids, r.model_sha256) is None
