@@ -1,0 +1,121 @@
+"""The PDF summary: pages, text, images, de-identification, atomic writing (rendered with pdftoppm)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from ichviewer.core.labels import LABEL_KEYS
+from ichviewer.core.results import StudyResult
+from ichviewer.report.pdf import ReportOptions, default_report_name, heatmap_requests, key_slices, write_pdf
+
+
+@pytest.fixture
+def volume(make_volume):
+    hu = np.full((12, 128, 128), -1000, np.int16)
+    yy, xx = np.mgrid[:128, :128]
+    hu[:, (yy - 64) ** 2 + (xx - 64) ** 2 < 55**2] = 1200
+    hu[:, (yy - 64) ** 2 + (xx - 64) ** 2 < 50**2] = 35
+    volume = make_volume(hu)
+    return replace(volume, series=replace(volume.series, patient_name="DOE JANE", patient_id="MRN-123456"))
+
+
+def study_result(n: int, flagged: dict[int, float]) -> StudyResult:
+    scores = np.full((n, 6), 0.02, np.float32)
+    for i, s in flagged.items():
+        scores[i, 0] = s
+        scores[i, 2] = s - 0.05
+    return StudyResult(
+        series_uid="1.2", sop_instance_uids=tuple(f"1.2.{i}" for i in range(n)), slice_positions=np.arange(n) * 5.0,
+        labels=LABEL_KEYS, thresholds=(0.5,) * 6, scores=scores, model_name="ichnet-test", model_version="1.0",
+        model_sha256="c" * 64, device="CPU (2 threads)", elapsed_s=0.5, created="2026-11-23T10:00:00+00:00",
+    )
+
+
+def heat(shape=(128, 128)) -> np.ndarray:
+    yy, xx = np.mgrid[: shape[0], : shape[1]]
+    return np.exp(-((yy - 50) ** 2 + (xx - 70) ** 2) / 200.0).astype(np.float32)
+
+
+def text_of(path: Path) -> list[str]:
+    """Each page's text with runs of whitespace as one space (Qt places words one by one)."""
+    return [" ".join(page.extract_text().split()) for page in PdfReader(str(path)).pages]
+
+
+class TestKeySlices:
+    def test_highest_score_first_and_limited(self):
+        result = study_result(12, {3: 0.7, 5: 0.95, 8: 0.8})
+        assert key_slices(result, 2) == [5, 8]
+        assert heatmap_requests(result, 6) == [(5, "intraparenchymal"), (8, "intraparenchymal"), (3, "intraparenchymal")]
+
+
+class TestWritePdf:
+    def test_flagged_study(self, volume, tmp_path):
+        result = study_result(12, {3: 0.7, 5: 0.95, 8: 0.8})
+        path = write_pdf(tmp_path / "r.pdf", volume, result, {5: heat(), 8: heat(), 3: heat()},
+                         created=datetime(2026, 11, 23, 10, 42))
+        pages = text_of(path)
+        assert len(pages) == 3  # summary + 3 key slices at 2 per page
+        assert "NOT FOR CLINICAL USE" in pages[0]
+        assert "DOE JANE" in pages[0] and "MRN-123456" in pages[0]
+        assert "FLAGGED" in pages[0] and "3 of 12 slices flagged" in pages[0]
+        assert "Intraparenchymal" in pages[0] and "0.950" in pages[0]
+        assert "Slice 6 of 12" in pages[1] and "Slice 9 of 12" in pages[1] and "Slice 4 of 12" in pages[2]
+        assert all(f"page {k} of 3" in p for k, p in enumerate(pages, 1))
+        reader = PdfReader(str(path))
+        assert len(reader.pages[1].images) == 4  # two slices, each plain + heatmap
+        assert reader.pages[0].mediabox.width == pytest.approx(595, abs=2)  # A4 portrait, in points
+
+    def test_normal_study_is_one_page_saying_nothing_passed(self, volume, tmp_path):
+        path = write_pdf(tmp_path / "n.pdf", volume, study_result(12, {}))
+        pages = text_of(path)
+        assert len(pages) == 1
+        assert "Nothing passed a threshold" in pages[0]
+        assert "Scores per slice" in pages[0]
+
+    def test_deidentified(self, volume, tmp_path):
+        path = write_pdf(tmp_path / "d.pdf", volume, study_result(12, {5: 0.9}), {5: heat()}, ReportOptions(deidentify=True))
+        text = " ".join(text_of(path))
+        assert "DOE" not in text and "MRN-123456" not in text and "20260101" not in text
+        assert "De-identified" in text
+
+    def test_letter_paper(self, volume, tmp_path):
+        path = write_pdf(tmp_path / "l.pdf", volume, study_result(12, {}), options=ReportOptions(page_size="Letter"))
+        assert PdfReader(str(path)).pages[0].mediabox.width == pytest.approx(612, abs=2)
+
+    def test_missing_heatmap_is_said(self, volume, tmp_path):
+        path = write_pdf(tmp_path / "m.pdf", volume, study_result(12, {5: 0.9}), {})
+        assert "heatmap not available" in text_of(path)[1]
+
+    def test_failure_leaves_existing_file_and_no_temporary(self, volume, tmp_path):
+        target = tmp_path / "keep.pdf"
+        target.write_bytes(b"previous report")
+        with pytest.raises(Exception):
+            write_pdf(target, volume, study_result(12, {5: 0.9}), {5: "not a heatmap"})  # type: ignore[dict-item]
+        assert target.read_bytes() == b"previous report"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.pdf"]
+
+    def test_pages_render_with_images(self, volume, tmp_path):
+        if shutil.which("pdftoppm") is None:
+            pytest.skip("pdftoppm (poppler-utils) is not installed; .ci/run installs it")
+        path = write_pdf(tmp_path / "r.pdf", volume, study_result(12, {5: 0.9}), {5: heat()})
+        subprocess.run(["pdftoppm", "-r", "50", "-png", str(path), str(tmp_path / "page")], check=True)
+        from PIL import Image
+
+        pngs = sorted(tmp_path.glob("page-*.png"))
+        assert len(pngs) == 2
+        page = np.asarray(Image.open(pngs[1]).convert("RGB"))
+        # the heatmap panel holds saturated colour; the plain panel is grey
+        colourful = (page.max(axis=2).astype(int) - page.min(axis=2)) > 80
+        assert colourful.sum() > 500
+
+
+def test_default_name_has_no_identifiers():
+    assert default_report_name(datetime(2026, 11, 23, 10, 42)) == "ich-summary-20261123-1042.pdf"
