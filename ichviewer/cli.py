@@ -71,7 +71,23 @@ def _scan(args: argparse.Namespace) -> int:
     if args.csv:
         write_csv(result, Path(args.csv))
         print(f"wrote {args.csv}")
+    if args.pdf:
+        _write_scan_pdf(args, volume, result, classifier)
     return 0
+
+
+def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier) -> None:  # type: ignore[no-untyped-def]
+    """The same PDF as the viewer's File ▸ Export PDF: key slices with their Grad-CAM heatmaps."""
+    import time
+
+    from ichviewer.core.gradcam import heatmaps_for
+    from ichviewer.report.pdf import ReportOptions, heatmap_requests, write_pdf
+
+    start = time.perf_counter()
+    options = ReportOptions(deidentify=args.deidentify, max_key_slices=args.key_slices)
+    maps = heatmaps_for(classifier, volume, heatmap_requests(result, options.max_key_slices))
+    write_pdf(Path(args.pdf), volume, result, maps, options)
+    print(f"wrote {args.pdf} ({len(maps)} heatmaps, {time.perf_counter() - start:.1f} s)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--csv", metavar="FILE", help="write per-slice scores as CSV")
     scan.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
     scan.add_argument("--device", default="auto", choices=("auto", "cuda", "mps", "cpu"))
+    scan.add_argument("--pdf", metavar="FILE", help="write the PDF summary (as File ▸ Export PDF in the viewer)")
+    scan.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDF")
+    scan.add_argument("--key-slices", type=int, default=6, metavar="N", help="flagged slices shown in the PDF (default 6)")
     scan.add_argument("--no-cache", action="store_true", help="always recompute the scores")
     scan.set_defaults(handler=_scan)
     return parser

@@ -49,3 +49,20 @@ def heatmaps(
                 out[index] = box.paste(np.asarray(grid, dtype=np.float32), shape)
             report(progress, min(first + batch_size, len(indices)), len(indices), f"Heatmaps for {label}")
     return out
+
+
+def heatmaps_for(
+    classifier: Classifier,
+    volume: CTVolume,
+    requests: list[tuple[int, str]],
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> dict[int, np.ndarray]:
+    """Heatmaps for (slice, label) pairs, batched per label (e.g. the PDF's key slices)."""
+    by_label: dict[str, list[int]] = {}
+    for index, label in requests:
+        by_label.setdefault(label, []).append(index)
+    out: dict[int, np.ndarray] = {}
+    for label, indices in by_label.items():
+        out.update(heatmaps(classifier, volume, indices, label, progress, cancel))
+    return out
