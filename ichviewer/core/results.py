@@ -80,6 +80,16 @@ class StudyResult:
         """Slices where any label passes its threshold, in slice order."""
         return [int(i) for i in np.flatnonzero(self.flags.any(axis=1))]
 
+    def next_flagged(self, current: int, step: int) -> int | None:
+        """The next flagged slice after `current` in direction `step` (+1/-1), wrapping; None if none."""
+        flagged = self.flagged_slices()
+        if not flagged:
+            return None
+        after = [i for i in flagged if (i - current) * step > 0]
+        if after:
+            return min(after, key=lambda i: abs(i - current))
+        return flagged[0] if step > 0 else flagged[-1]
+
     def top_label(self, index: int) -> tuple[str, float]:
         """The label to show for a slice: the subtype that most exceeds its threshold (else 'any')."""
         margins = self.scores[index] - np.asarray(self.thresholds)

@@ -5,7 +5,10 @@ Serves `ichviewer scan`, the viewer's analysis worker and the evaluation of whol
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+import numpy as np
 
 from ichviewer.core.inference import Classifier
 from ichviewer.core.progress import Cancel, Progress
@@ -28,14 +31,14 @@ def analyse_volume(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     use_cache: bool = True,
+    on_batch: Callable[[list[int], np.ndarray], None] | None = None,
 ) -> Analysis:
-    """Scores for `volume` from the cache when this model already scored these slices."""
+    """Scores for `volume`: from the cache when `use_cache` and this model already scored these slices."""
     uids = tuple(s.sop_instance_uid for s in volume.slices)
     if use_cache:
         cached = load_cached(uids, classifier.card.sha256)
         if cached is not None:
             return Analysis(volume, cached, cached=True)
-    result = classifier.predict(volume, progress, cancel)
-    if use_cache:
-        save_cached(result)
+    result = classifier.predict(volume, progress, cancel, on_batch)
+    save_cached(result)  # fresh scores always replace what the cache held
     return Analysis(volume, result, cached=False)

@@ -31,6 +31,14 @@ class TestStudyResult:
         assert r.flagged_slices() == [1, 2]
         assert r.flags[2].tolist() == [True, True, False, False, False, False]  # subdural 0.65 < 0.7
 
+    def test_next_flagged_wraps_both_ways(self):
+        r = result()
+        assert r.next_flagged(0, +1) == 1
+        assert r.next_flagged(1, +1) == 2
+        assert r.next_flagged(2, +1) == 1  # wraps to the first flagged
+        assert r.next_flagged(1, -1) == 2  # wraps to the last flagged
+        assert result(np.zeros((3, 6))).next_flagged(0, +1) is None
+
     def test_top_label_prefers_subtype_over_threshold(self):
         r = result()
         assert r.top_label(1) == ("intraparenchymal", pytest.approx(0.8))

@@ -1,0 +1,109 @@
+"""Study summary (per label: highest score, slices over threshold) and the flagged-slice list.
+
+Clicking a flagged slice asks the viewer to show it (`sliceRequested`); the panel never moves
+the view itself.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ichviewer.core.labels import label
+from ichviewer.core.results import StudyResult
+
+
+class FindingsPanel(QWidget):
+    """The study table on top, the flagged slices below (slice, strongest label, score)."""
+
+    sliceRequested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.verdict = QLabel("No analysis yet")
+        self.verdict.setWordWrap(True)
+        self.verdict.setObjectName("verdict")
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Label", "Highest", "Slices ≥ thr"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.cellClicked.connect(self._table_clicked)
+        self.flagged = QListWidget()
+        self.flagged.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.flagged.itemClicked.connect(lambda item: self.sliceRequested.emit(int(item.data(Qt.ItemDataRole.UserRole))))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.table)
+        layout.addWidget(QLabel("Flagged slices  (N / Shift+N: next / previous)"))
+        layout.addWidget(self.flagged, stretch=1)
+        self.result: StudyResult | None = None
+
+    def clear(self, message: str = "No analysis yet") -> None:
+        self.result = None
+        self.verdict.setText(message)
+        self.table.setRowCount(0)
+        self.flagged.clear()
+
+    def set_result(self, result: StudyResult) -> None:
+        self.result = result
+        flagged = result.flagged_slices()
+        self.verdict.setText(result.describe())
+        self.verdict.setProperty("flagged", bool(flagged))
+        self.verdict.setStyleSheet(f"font-weight: bold; color: {'#ff6b6b' if flagged else '#7ee07e'};")
+        rows = result.summary()
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            info = label(row.label)
+            cells = [info.name, f"{row.max_score:.2f}", str(row.slices_over)]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if c == 0:
+                    item.setForeground(QBrush(QColor(info.colour)))
+                if row.positive:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                item.setToolTip(f"{info.name}: highest score {row.max_score:.3f} on slice {row.max_slice + 1}; "
+                                f"threshold {row.threshold:.3f}")
+                self.table.setItem(r, c, item)
+        self.table.resizeRowsToContents()
+        self.flagged.clear()
+        for index in flagged:
+            key, score = result.top_label(index)
+            item = QListWidgetItem(f"Slice {index + 1:>3}   {label(key).short:<4} {score:.2f}   {label(key).name}")
+            item.setData(Qt.ItemDataRole.UserRole, index)
+            item.setForeground(QBrush(QColor(label(key).colour)))
+            self.flagged.addItem(item)
+
+    def set_current(self, index: int) -> None:
+        """Highlight the current slice in the list when it is a flagged one."""
+        for row in range(self.flagged.count()):
+            item = self.flagged.item(row)
+            if int(item.data(Qt.ItemDataRole.UserRole)) == index:
+                self.flagged.setCurrentRow(row)
+                return
+        self.flagged.clearSelection()
+
+    def _table_clicked(self, row: int, _column: int) -> None:
+        if self.result is not None:
+            self.sliceRequested.emit(self.result.summary()[row].max_slice)
