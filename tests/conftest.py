@@ -72,3 +72,14 @@ def make_volume():
         return CTVolume(hu=hu, series=series, geometry=geometry, report=LoadReport())
 
     return make
+
+
+@pytest.fixture(scope="session")
+def phantom_series(tmp_path_factory: pytest.TempPathFactory):
+    """A small phantom study (16 slices, 256², all five subtypes) written once: (folder, phantom)."""
+    from ichviewer.core.labels import SUBTYPE_KEYS
+    from ichviewer.core.phantom import PhantomSpec, generate_phantom, write_phantom_study
+
+    phantom = generate_phantom(PhantomSpec(seed=3, n_slices=16, size=256, pixel_mm=0.9, subtypes=SUBTYPE_KEYS))
+    folder = write_phantom_study(phantom, tmp_path_factory.mktemp("phantom") / "study", file_names="shuffled")
+    return folder, phantom

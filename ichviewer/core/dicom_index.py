@@ -28,6 +28,8 @@ pydicom.config.settings.reading_validation_mode = pydicom.config.IGNORE
 CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
 ENHANCED_CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2.1"
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
+# Ground-truth sidecars the synthetic phantom writes beside its DICOM files: not skipped "files", just not images.
+_SIDECAR_NAMES = {"ground_truth.json", "ground_truth_masks.npz"}  # core.phantom's ground truth, skipped quietly
 _PIXEL_DATA_TAGS = {(0x7FE0, 0x0010), (0x7FE0, 0x0008), (0x7FE0, 0x0009)}
 _NON_IMAGE_MODALITIES = {
     "SR": "a structured report, not an image",
@@ -209,7 +211,7 @@ def iter_files(root: Path) -> Iterator[Path]:
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
         for name in sorted(files):
-            if not name.startswith("."):
+            if not name.startswith(".") and name not in _SIDECAR_NAMES:
                 yield Path(directory) / name
 
 
@@ -306,6 +308,8 @@ def read_header(path: Path) -> FileDataset:
 
 def _pixel_data_problem(fp: Any, ds: FileDataset) -> str | None:
     """Check, without decoding, that pixel data follows the header and is not cut short."""
+    if str(getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", "")) == "1.2.840.10008.1.2.1.99":
+        return None  # deflated: fp sits in the compressed stream; checked when decoded
     start = fp.tell()
     head = fp.read(12)
     if len(head) < 8:
@@ -386,7 +390,7 @@ def slice_header(path: Path, ds: FileDataset) -> SliceHeader:
     image_type = tuple(str(v).upper() for v in (_get(ds, "ImageType", []) or []))
     if "LOCALIZER" in image_type:
         raise UnusableFile("scout/localizer image, not an axial slice")
-    transfer_syntax = str(getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", "") or "1.2.840.10008.1.2")
+    transfer_syntax = str(getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", "") or _guessed_syntax(ds))
     problem = decoder_problem(transfer_syntax)
     if problem:
         raise UnusableFile(problem)
@@ -417,9 +421,18 @@ def slice_header(path: Path, ds: FileDataset) -> SliceHeader:
     )
 
 
+def _guessed_syntax(ds: FileDataset) -> str:
+    """The uncompressed syntax pydicom detected while reading a file without (0002,0010) Transfer Syntax UID."""
+    if ds.is_little_endian is False:
+        return "1.2.840.10008.1.2.2"
+    return "1.2.840.10008.1.2.1" if ds.is_implicit_VR is False else "1.2.840.10008.1.2"
+
+
 def decoder_problem(transfer_syntax: str) -> str | None:
     """Why pixel data in this transfer syntax cannot be decoded here, or None if it can."""
     uid = UID(transfer_syntax)
+    if not uid.is_transfer_syntax:
+        return f"unknown transfer syntax {transfer_syntax}: no decoder can read its pixel data"
     if not uid.is_compressed:
         return None
     try:

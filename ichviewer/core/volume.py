@@ -98,7 +98,7 @@ def read_slice_hu(header: SliceHeader, flip_rows: bool = False, flip_columns: bo
     Value and anything below −1024 HU become air.
     """
     try:
-        stored = pixel_array(str(header.path))
+        stored = _stored_pixels(header)
     except Exception as error:  # decoders raise many types on damaged data
         raise UnreadablePixels(_decode_reason(header, error)) from None
     if stored.shape != (header.rows, header.columns):
@@ -120,6 +120,13 @@ def read_slice_hu(header: SliceHeader, flip_rows: bool = False, flip_columns: bo
     if flip_columns:
         hu = hu[:, ::-1]
     return np.ascontiguousarray(hu)
+
+
+def _stored_pixels(header: SliceHeader) -> np.ndarray:
+    """Stored values of one file; the syntax is passed for files without file meta, deflated ones are inflated whole."""
+    if header.transfer_syntax == pydicom.uid.DeflatedExplicitVRLittleEndian:
+        return pydicom.dcmread(header.path).pixel_array  # pixel_array(path) cannot read a deflated stream
+    return pixel_array(str(header.path), transfer_syntax_uid=header.transfer_syntax)
 
 
 def _decode_reason(header: SliceHeader, error: Exception) -> str:

@@ -1,0 +1,160 @@
+"""Synthetic axial head CT with hemorrhages of known place: the demo study and the tests' ground truth.
+
+Anatomy is drawn per slice from analytic shapes in millimetres (signed distances, so every
+edge is anti-aliased over one pixel): scalp, skull with diploë, skull base compartments,
+grey/white matter with sulci (the zero set of a smooth random field), ventricles, fissures
+and cisterns. Each hemorrhage subtype is drawn with its typical shape and place; its mask is
+where blood covers more than half a pixel. Level t runs 0 (skull base) → 1 (vertex).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy import ndimage
+
+from ichviewer.core.labels import LABEL_KEYS, SUBTYPE_KEYS
+from ichviewer.core.phantom_shapes import Lesion, Slab, draw_slice, plan_lesions
+
+# sidecars written next to the DICOM files; the study index skips them quietly
+GROUND_TRUTH_JSON = "ground_truth.json"
+GROUND_TRUTH_MASKS = "ground_truth_masks.npz"
+MIN_LABEL_VOXELS = 20  # fewer blood voxels on a slice are erased: a label needs a visible bleed
+HEAD_HEIGHT_MM = 160.0  # skull base to vertex; the stack always spans it
+
+
+@dataclass(frozen=True)
+class PhantomSpec:
+    """What to generate; the same spec always gives the same volume."""
+
+    seed: int
+    n_slices: int = 32
+    size: int = 512
+    pixel_mm: float = 0.45  # 512 × 0.45 = 230 mm field of view; use 230 / size for smaller images
+    slice_mm: float = 5.0
+    subtypes: tuple[str, ...] = ()
+    noise_hu: float = 6.0
+    tilt_deg: float = 0.0
+
+    def __post_init__(self) -> None:
+        unknown = [s for s in self.subtypes if s not in SUBTYPE_KEYS]
+        if unknown:
+            raise ValueError(f"unknown subtype(s) {', '.join(unknown)}; choose from {', '.join(SUBTYPE_KEYS)}")
+        if self.n_slices < 2 or self.size < 32:
+            raise ValueError("a phantom needs at least 2 slices of 32×32 pixels")
+
+
+@dataclass(frozen=True)
+class Phantom:
+    """A generated volume with its ground truth: blood masks per label and labels per slice."""
+
+    spec: PhantomSpec
+    hu: np.ndarray  # int16 (z, y, x), slice 0 inferior
+    masks: dict[str, np.ndarray] = field(repr=False)  # label key → bool (z, y, x); "any" = union
+    slice_labels: np.ndarray = field(repr=False)  # (z, 6) uint8 in LABEL_KEYS order
+    lesions: tuple[Lesion, ...] = ()
+
+
+def random_spec(seed: int, size: int = 512) -> PhantomSpec:
+    """A varied spec for training-like data: 0–3 subtypes, some noise and tilt variation (230 mm field of view)."""
+    rng = np.random.default_rng([seed, 7])
+    n = int(rng.choice([0, 1, 1, 2, 2, 3]))
+    subtypes = tuple(sorted(rng.choice(SUBTYPE_KEYS, size=n, replace=False).tolist()))
+    tilt = float(rng.choice([0.0, 0.0, rng.uniform(-20, 20)]))
+    return PhantomSpec(seed=seed, size=size, pixel_mm=230.0 / size, subtypes=subtypes, noise_hu=float(rng.uniform(4, 9)),
+                       tilt_deg=round(tilt, 1))
+
+
+def generate_phantom(spec: PhantomSpec) -> Phantom:
+    """Draw the volume slice by slice; deterministic for a spec."""
+    rng = np.random.default_rng(spec.seed)
+    n, size = spec.n_slices, spec.size
+    fov = size * spec.pixel_mm
+    coords = (np.arange(size, dtype=np.float32) - (size - 1) / 2) * np.float32(spec.pixel_mm)
+    x, y = np.meshgrid(coords, coords)  # x: patient left (+), y: posterior (+)
+    levels = np.linspace(0.0, 1.0, n)
+    field_ = _sulcal_field(rng, n, size, fov)
+    texture = _smooth_noise(rng, (n, size, size), 3.0 / spec.pixel_mm)
+    lesions = plan_lesions(spec.subtypes, rng)
+    hu = np.empty((n, size, size), dtype=np.int16)
+    masks = {key: np.zeros((n, size, size), dtype=bool) for key in LABEL_KEYS}
+    for k, t in enumerate(levels):
+        slab = Slab(x=x, y=y, t=float(t), z_mm=float(t) * HEAD_HEIGHT_MM, px=spec.pixel_mm,
+                    sulci=field_[k], texture=texture[k])
+        image, blood = draw_slice(slab, lesions, MIN_LABEL_VOXELS)
+        hu[k] = _with_noise(image, rng, spec.noise_hu, spec.pixel_mm)
+        for key, mask in blood.items():
+            masks[key][k] = mask
+    masks["any"] = np.logical_or.reduce([masks[key] for key in SUBTYPE_KEYS])
+    slice_labels = np.stack([masks[key].reshape(n, -1).any(axis=1) for key in LABEL_KEYS], axis=1).astype(np.uint8)
+    return Phantom(spec=spec, hu=hu, masks=masks, slice_labels=slice_labels, lesions=tuple(lesions))
+
+
+def _sulcal_field(rng: np.random.Generator, n: int, size: int, fov: float) -> np.ndarray:
+    """A smooth random field per slice whose zero set draws gyri ~8–10 mm apart, correlated along z."""
+    coarse = max(8, int(round(fov / 2.0)))
+    noise = rng.standard_normal((n, coarse, coarse)).astype(np.float32)
+    noise = ndimage.gaussian_filter(noise, sigma=(0.6, 1.5, 1.5), mode="wrap")
+    zoom = size / coarse
+    return np.stack([ndimage.zoom(s, zoom, order=1, grid_mode=True, mode="grid-wrap") for s in noise])
+
+
+def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int, int], sigma_px: float) -> np.ndarray:
+    """Unit-variance noise smoothed in-plane over `sigma_px`: texture for diploë, air cells and clot."""
+    coarse_step = max(1, int(sigma_px))
+    small = rng.standard_normal((shape[0], shape[1] // coarse_step + 1, shape[2] // coarse_step + 1)).astype(np.float32)
+    small = ndimage.gaussian_filter(small, sigma=(0, 1.0, 1.0))
+    small /= small.std() or 1.0
+    return np.stack([ndimage.zoom(s, coarse_step, order=1)[: shape[1], : shape[2]] for s in small])
+
+
+def _with_noise(image: np.ndarray, rng: np.random.Generator, noise_hu: float, px: float) -> np.ndarray:
+    """Scanner texture: Gaussian noise slightly smoothed (finer than a pixel at 0.45 mm), then int16 HU."""
+    noise = rng.standard_normal(image.shape).astype(np.float32)
+    sigma = 0.35 / px
+    noise = ndimage.gaussian_filter(noise, sigma) * np.float32(noise_hu / _smoothed_std(sigma))
+    smoothed = ndimage.gaussian_filter(image, 0.25 / px)
+    return np.clip(np.rint(smoothed + noise), -1024, 3071).astype(np.int16)
+
+
+def _smoothed_std(sigma: float) -> float:
+    """Standard deviation left in unit white noise after a 2-D Gaussian blur of `sigma` pixels."""
+    return float(1.0 / (2.0 * np.sqrt(np.pi) * sigma)) if sigma > 0.5 else 1.0
+
+
+def write_phantom_study(phantom: Phantom, out_dir: Path, **options: Any) -> Path:
+    """Write the phantom as a DICOM series plus its ground truth sidecars; return the folder."""
+    from ichviewer.core.ct_writer import write_series  # pydicom: not needed to generate (GPU training)
+
+    out_dir = Path(out_dir)
+    spec = phantom.spec
+    options.setdefault("spacing", (spec.slice_mm, spec.pixel_mm, spec.pixel_mm))
+    options.setdefault("tilt_deg", spec.tilt_deg)
+    options.setdefault("uid_seed", spec.seed)
+    for name in (GROUND_TRUTH_JSON, GROUND_TRUTH_MASKS):
+        if (out_dir / name).exists():
+            raise FileExistsError(f"{out_dir / name} exists; phantom studies are never overwritten")
+    paths = write_series(phantom.hu, out_dir, **options)
+    import pydicom
+
+    uids = [str(pydicom.dcmread(p, stop_before_pixels=True, force=True).SOPInstanceUID) for p in paths]
+    labels = [dict(zip(LABEL_KEYS, (int(v) for v in row), strict=True)) for row in phantom.slice_labels]
+    truth = {
+        "spec": asdict(spec),
+        "label_keys": list(LABEL_KEYS),
+        "lesions": [asdict(lesion) for lesion in phantom.lesions],
+        "slices": [
+            {"index": k, "sop_instance_uid": uid, "file": p.name, "labels": lab}
+            for k, (uid, p, lab) in enumerate(zip(uids, paths, labels, strict=True))
+        ],
+        "by_sop_instance_uid": {uid: lab for uid, lab in zip(uids, labels, strict=True)},
+    }
+    with open(out_dir / GROUND_TRUTH_JSON, "x", encoding="utf-8") as fp:
+        json.dump(truth, fp, indent=1)
+    with open(out_dir / GROUND_TRUTH_MASKS, "xb") as fp:
+        np.savez_compressed(fp, **{key: phantom.masks[key] for key in LABEL_KEYS})
+    return out_dir
