@@ -25,12 +25,18 @@ def load_fonts() -> str:
 
 
 def ensure_gui_application() -> QGuiApplication:
-    """The running Q(Gui)Application, or a new one (offscreen when there is no display)."""
+    """The running application, or a new QApplication (offscreen when there is no display).
+
+    Always a QApplication, never a bare QGuiApplication: widgets created later in the same
+    process (the viewer after a headless PDF, or tests) abort Qt without one.
+    """
+    from PySide6.QtWidgets import QApplication
+
     app = QGuiApplication.instance()
     if app is None:
         if sys.platform.startswith("linux") and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication(sys.argv[:1])
+        app = QApplication(sys.argv[:1])
     load_fonts()
     QGuiApplication.setFont(QFont(FONT_FAMILY, 10))
     return app  # type: ignore[return-value]
