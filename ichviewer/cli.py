@@ -20,7 +20,37 @@ def _info(args: argparse.Namespace) -> int:
     """Print the studies and series under a folder, and what was left out and why."""
     from ichviewer.core.study_summary import describe_folder
 
-    print(describe_folder(Path(args.folder), verbose=args.verbose))
+    print(describe_folder(_study_folder(args), verbose=args.verbose))
+    return 0
+
+
+def _study_folder(args: argparse.Namespace) -> Path:
+    """FOLDER, or the demo study (generated once) with --demo; exactly one of them."""
+    if args.demo == bool(args.folder):
+        raise ValueError("give a FOLDER or --demo (one of them)")
+    if args.demo:
+        from ichviewer.core.demo import demo_study_dir
+
+        return demo_study_dir(progress_bar("Generating the demo study"))
+    return Path(args.folder)
+
+
+def _phantom(args: argparse.Namespace) -> int:
+    """Write a synthetic head CT study with ground truth to OUT."""
+    from ichviewer.core.labels import LABEL_KEYS
+    from ichviewer.core.phantom import PhantomSpec, generate_phantom, write_phantom_study
+
+    subtypes = tuple(s.strip() for s in args.subtypes.split(",") if s.strip())
+    spec = PhantomSpec(seed=args.seed, n_slices=args.slices, size=args.size, pixel_mm=230.0 / args.size,
+                       subtypes=subtypes, tilt_deg=args.tilt)
+    phantom = generate_phantom(spec)
+    try:
+        folder = write_phantom_study(phantom, Path(args.out), syntax=args.syntax, progress=progress_bar("Writing"))
+    except FileExistsError as error:
+        raise ValueError(f"{error}: choose a new OUT folder") from None
+    labelled = {key: int(n) for key, n in zip(LABEL_KEYS, phantom.slice_labels.sum(axis=0)) if n}
+    print(f"wrote {spec.n_slices} slices ({args.syntax}) with ground truth to {folder}")
+    print(f"  slices with blood: {labelled or 'none'}")
     return 0
 
 
@@ -51,7 +81,7 @@ def _scan(args: argparse.Namespace) -> int:
     from ichviewer.core.study_analysis import analyse_volume
     from ichviewer.core.volume import load_folder_volume
 
-    volume = load_folder_volume(Path(args.folder), progress_bar("Loading"))
+    volume = load_folder_volume(_study_folder(args), progress_bar("Loading"))
     classifier = Classifier(args.model, device=args.device)
     analysis = analyse_volume(volume, classifier, progress_bar("Analysing"), use_cache=not args.no_cache)
     result = analysis.result
@@ -90,22 +120,72 @@ def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier) -> Non
     print(f"wrote {args.pdf} ({len(maps)} heatmaps, {time.perf_counter() - start:.1f} s)")
 
 
+def _train(args: argparse.Namespace) -> int:
+    """Train the classifier (options: `ichviewer train --help`, parsed by ichviewer.training.train)."""
+    from ichviewer.training.train import main as train_main
+
+    return train_main(args.options)
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    """Evaluate a model on the test split (options: `ichviewer evaluate --help`)."""
+    from ichviewer.training.evaluate import main as evaluate_main
+
+    return evaluate_main(args.options)
+
+
+def _viewer(args: argparse.Namespace) -> int:
+    """Open the viewer window, on FOLDER or the demo study when given."""
+    folder = args.folder
+    if args.demo:
+        from ichviewer.core.demo import demo_study_dir
+
+        folder = demo_study_dir(progress_bar("Generating the demo study (once)"))
+    elif folder is not None and not Path(folder).is_dir():
+        raise NotADirectoryError(f"{folder} is not a folder")
+    from ichviewer.ui.main_window import run_viewer
+
+    return run_viewer(folder, device=args.device)
+
+
+def build_viewer_parser() -> argparse.ArgumentParser:
+    """`ichviewer [FOLDER] [--demo] [--device D]`: the viewer (no subcommand)."""
+    parser = argparse.ArgumentParser(prog="ichviewer", description="Open the viewer. Research tool: not for clinical use.")
+    parser.add_argument("folder", nargs="?", help="folder with a CT study (searched recursively)")
+    parser.add_argument("--demo", action="store_true", help="open the synthetic demo study (generated once)")
+    parser.add_argument("--device", choices=("auto", "cuda", "mps", "cpu"), help="device for the AI analysis")
+    parser.set_defaults(handler=_viewer)
+    return parser
+
+
+def _wants_viewer(parser: argparse.ArgumentParser, argv: Sequence[str]) -> bool:
+    """True unless argv starts with a subcommand or a top-level option (--help, --version)."""
+    commands: set[str] = set()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            commands.update(action.choices)
+    return not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ichviewer",
         description="Head CT viewer with an AI overlay for intracranial hemorrhage. "
         "Research tool: not for clinical use.",
+        epilog="Without a command: `ichviewer [FOLDER] [--demo] [--device D]` opens the viewer.",
     )
     parser.add_argument("--version", action="version", version=f"ichviewer {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     info = sub.add_parser("info", help="list the studies and series in a folder and the load report")
-    info.add_argument("folder", help="folder with DICOM files (searched recursively)")
+    info.add_argument("folder", nargs="?", help="folder with DICOM files (searched recursively)")
+    info.add_argument("--demo", action="store_true", help="the synthetic demo study (generated once)")
     info.add_argument("-v", "--verbose", action="store_true", help="list every skipped file")
     info.set_defaults(handler=_info)
 
     scan = sub.add_parser("scan", help="analyse a study headless and write per-slice and per-study scores")
-    scan.add_argument("folder", help="folder with the study's DICOM files")
+    scan.add_argument("folder", nargs="?", help="folder with the study's DICOM files")
+    scan.add_argument("--demo", action="store_true", help="the synthetic demo study (generated once)")
     scan.add_argument("--json", metavar="FILE", help="write per-slice and per-study scores as JSON")
     scan.add_argument("--csv", metavar="FILE", help="write per-slice scores as CSV")
     scan.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
@@ -115,12 +195,35 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--key-slices", type=int, default=6, metavar="N", help="flagged slices shown in the PDF (default 6)")
     scan.add_argument("--no-cache", action="store_true", help="always recompute the scores")
     scan.set_defaults(handler=_scan)
+
+    phantom = sub.add_parser("phantom", help="write a synthetic head CT study with ground-truth labels and masks")
+    phantom.add_argument("out", help="new folder for the DICOM files and ground_truth.json")
+    phantom.add_argument("--seed", type=int, default=0)
+    phantom.add_argument("--subtypes", default="", help="comma-separated: epidural,intraparenchymal,"
+                         "intraventricular,subarachnoid,subdural (default none)")
+    phantom.add_argument("--slices", type=int, default=32)
+    phantom.add_argument("--size", type=int, default=512, help="pixels per side; the field of view stays 230 mm")
+    phantom.add_argument("--syntax", default="explicit", help="transfer syntax: explicit, implicit, big, "
+                         "deflated, rle, j2k, jpegls, jpeg-lossless, jpeg-lossless-sv1")
+    phantom.add_argument("--tilt", type=float, default=0.0, help="gantry tilt in degrees")
+    phantom.set_defaults(handler=_phantom)
+
+    for name, handler, text in (
+        ("train", _train, "train the hemorrhage classifier from a training pack (CUDA when present)"),
+        ("evaluate", _evaluate, "evaluate a model on the held-out test split; --check / --write-card for the card"),
+    ):
+        command = sub.add_parser(name, help=text, add_help=False, prefix_chars="\0")
+        command.add_argument("options", nargs=argparse.REMAINDER, help="see `ichviewer %(prog)s --help`")
+        command.set_defaults(handler=handler)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit status."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _wants_viewer(parser, argv):
+        parser = build_viewer_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:

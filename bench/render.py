@@ -1,0 +1,119 @@
+"""Viewer speed: W/L change → repainted frame, scroll step → next frame, launch → first image.
+
+Offscreen Qt, the real MainWindow at 1400×900 with a 512×512 series. Each frame is forced
+with a synchronous repaint of the view's viewport. Prints median and 95th percentile in ms.
+The launch figure writes a 240-slice 512² series with core.ct_writer into a temporary folder,
+then times constructing the window + opening the folder until the first image is on screen
+and until the whole series is loaded.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/render.py [--frames 300] [--slices 240]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from ichviewer.core.ct_writer import write_series  # noqa: E402
+from ichviewer.core.windowing import Window  # noqa: E402
+
+
+def synthetic_head(n: int, size: int = 512) -> np.ndarray:
+    """An int16 head-like volume (skull ellipse, noisy brain), enough texture for real decoding."""
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[:size, :size]
+    r2 = ((yy - size / 2) / (0.42 * size)) ** 2 + ((xx - size / 2) / (0.36 * size)) ** 2
+    base = np.where(r2 < 1.0, 1200, -1000)
+    base = np.where(r2 < 0.8, 35, base).astype(np.int16)
+    hu = np.empty((n, size, size), np.int16)
+    for k in range(n):
+        hu[k] = base + rng.integers(-8, 9, size=(size, size), dtype=np.int16)
+    return hu
+
+
+def percentiles(samples: list[float]) -> str:
+    ms = np.array(samples) * 1000
+    return f"median {np.median(ms):6.2f} ms   p95 {np.percentile(ms, 95):6.2f} ms   (n={len(ms)})"
+
+
+def wait_until(app: QApplication, condition, timeout: float = 120.0) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    while not condition():
+        app.processEvents()
+        if time.perf_counter() - start > timeout:
+            raise TimeoutError("condition not met")
+        time.sleep(0.0005)
+    return time.perf_counter()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=300)
+    parser.add_argument("--slices", type=int, default=240)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="ichviewer-bench-") as tmp:
+        os.environ["ICHVIEWER_CONFIG"] = str(Path(tmp) / "config")
+        folder = Path(tmp) / "series"
+        t0 = time.perf_counter()
+        write_series(synthetic_head(args.slices), folder)
+        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+              f"Python {platform.python_version()}, Qt platform {os.environ['QT_QPA_PLATFORM']}")
+        print(f"wrote {args.slices} slices of 512×512 in {time.perf_counter() - t0:.1f} s")
+
+        app = QApplication(sys.argv[:1])
+        from ichviewer.ui.main_window import MainWindow
+
+        start = time.perf_counter()
+        window = MainWindow()
+        window.show()
+        window.open_folder(folder)
+        first = wait_until(app, lambda: window.slice_view.displayed_image is not None)
+        window.slice_view.graphics.viewport().repaint()
+        first_painted = time.perf_counter()
+        loaded = wait_until(app, lambda: window.volume is not None and not window.loader.busy)
+        print(f"launch → first image: {1000 * (first_painted - start):.0f} ms "
+              f"(image set at {1000 * (first - start):.0f} ms); whole series loaded: {loaded - start:.2f} s")
+
+        view = window.slice_view
+        viewport = view.graphics.viewport()
+        for _ in range(20):  # warm-up
+            view.step(1)
+            viewport.repaint()
+        wl: list[float] = []
+        for i in range(args.frames):
+            window_ = Window(40 + (i % 50), 80 + 2 * (i % 40), "custom")
+            t = time.perf_counter()
+            view.set_window(window_)
+            viewport.repaint()
+            wl.append(time.perf_counter() - t)
+        scroll: list[float] = []
+        view.set_index(0)
+        direction = 1
+        for _ in range(args.frames):
+            if not 0 <= view.index + direction < window.volume.n_slices:
+                direction = -direction
+            t = time.perf_counter()
+            view.step(direction)
+            viewport.repaint()
+            scroll.append(time.perf_counter() - t)
+        size = viewport.size()
+        print(f"view {size.width()}×{size.height()} px, slice 512×512, zoom {view.zoom_factor():.2f}×")
+        print(f"W/L change → repainted frame:  {percentiles(wl)}")
+        print(f"scroll step → next frame:      {percentiles(scroll)}")
+        window.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
