@@ -71,3 +71,50 @@ def write_model_folder(network: torch.nn.Module, folder: Path, card: dict[str, A
     card = {**card, "weights": {**card["weights"], "sha256": file_sha256(weights), "bytes": weights.stat().st_size}}
     (folder / CARD_FILE).write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return folder
+
+
+def output_layer(network: torch.nn.Module) -> torch.nn.Linear:
+    """The final linear layer that produces the label logits (torchvision EfficientNet or ResNet)."""
+    import torch
+
+    layer = network.classifier[-1] if hasattr(network, "classifier") else getattr(network, "fc", None)  # type: ignore[index]
+    if not isinstance(layer, torch.nn.Linear):
+        raise ValueError(f"no final linear layer found in {type(network).__name__}")
+    return layer
+
+
+def centre_operating_points(network: torch.nn.Module, thresholds: dict[str, float],
+                            labels: tuple[str, ...] = LABEL_KEYS) -> dict[str, float]:
+    """Shift each label's output bias so its chosen threshold becomes 0.5; return the logit offsets.
+
+    A per-label logit shift is monotone, so AUCs, sensitivities and specificities do not change;
+    what changes is that a displayed score of 0.5 means "at the operating point" for every label,
+    instead of thresholds like 0.002 that no reader can see on a 0–1 plot.
+    """
+    import math
+
+    import torch
+
+    layer = output_layer(network)
+    offsets = {}
+    with torch.no_grad():
+        for k, key in enumerate(labels):
+            t = min(max(float(thresholds[key]), 1e-6), 1 - 1e-6)
+            offsets[key] = round(-math.log(t / (1 - t)), 6)
+            layer.bias[k] += offsets[key]
+    return offsets
+
+
+def centred_card(card: dict[str, Any], thresholds: dict[str, float], offsets: dict[str, float]) -> dict[str, Any]:
+    """The card after `centre_operating_points`: thresholds 0.5, the raw ones and the shift recorded."""
+    return {
+        **card,
+        "thresholds": {key: 0.5 for key in thresholds},
+        "score_calibration": {
+            "note": "each label's output bias was shifted by its logit offset so that the threshold chosen on the "
+                    "validation split maps to a score of 0.5; scores are monotone in the raw network output "
+                    "(AUC, sensitivity and specificity unchanged) but are not calibrated probabilities",
+            "raw_thresholds": thresholds,
+            "logit_offsets": offsets,
+        },
+    }

@@ -32,7 +32,7 @@ from ichviewer.core.labels import LABEL_KEYS
 from ichviewer.core.model import ModelInput, build_network
 from ichviewer.core.preprocess import network_input
 from ichviewer.training.augment import AugmentConfig, augment
-from ichviewer.training.export import card_template, write_model_folder
+from ichviewer.training.export import card_template, centre_operating_points, centred_card, write_model_folder
 from ichviewer.training.metrics import RSNA_WEIGHTS, THRESHOLD_RULE, auc, choose_thresholds, weighted_log_loss
 from ichviewer.training.pack import REAL_SOURCES, WINDOWS, pack_counts
 from ichviewer.training.pretrained import init_from_imagenet
@@ -259,7 +259,9 @@ def train(args: argparse.Namespace, argv: list[str]) -> Path:
     thresholds, detail = choose_thresholds(val.labels[real], prob[real], val.mask[real], LABEL_KEYS)
     card = training_card(args, argv, meta, spec, row_counts(rows), thresholds, detail, validation_figures(prob, val),
                          history, init_message, device, amp, augmentation, time.perf_counter() - started)
-    folder = write_model_folder(final.float().to("cpu"), args.out / "model", card)
+    final = final.float().to("cpu")
+    card = centred_card(card, thresholds, centre_operating_points(final, thresholds))
+    folder = write_model_folder(final, args.out / "model", card)
     (args.out / "validation.json").write_text(json.dumps({"thresholds": thresholds, "detail": detail}, indent=2) + "\n")
     print(f"thresholds (validation, {THRESHOLD_RULE})")
     for key, d in detail.items():
@@ -315,7 +317,8 @@ def training_card(args: argparse.Namespace, argv: list[str], meta: dict[str, Any
     """The model card: input, thresholds with their rule, training data and command; metrics come from evaluate."""
     card = card_template(args.name, args.version, ARCHITECTURE, spec.size, WINDOWS, spec.context_slices, LABEL_KEYS, thresholds)
     card["threshold_rule"] = THRESHOLD_RULE
-    card["validation"] = {"note": "validation split, used to choose the thresholds (not a test result)",
+    card["validation"] = {"note": "validation split, used to choose the thresholds (not a test result); thresholds "
+                                  "here are on the raw network output, before score_calibration",
                           "per_label": detail, **figures}
     card["training"] = {
         "command": "PYTHONPATH=. python3 -m ichviewer.training.train " + shlex.join(argv),
