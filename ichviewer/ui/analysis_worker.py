@@ -32,6 +32,13 @@ class _Analyse:
 
 
 @dataclass
+class _Report:
+    generation: int
+    volume: CTVolume
+    requests: list[tuple[int, str]]
+
+
+@dataclass
 class _Heatmap:
     generation: int
     volume: CTVolume
@@ -49,12 +56,13 @@ class AnalysisWorker(QObject):
     finished = Signal(int, object, bool)  # generation, StudyResult, from cache
     failed = Signal(int, str)
     heatmapReady = Signal(int, int, str, object)  # generation, slice, label, float32 map
+    reportHeatmapsReady = Signal(int, object)  # generation, {slice: float32 map} for the PDF's key slices
 
     def __init__(self, model_dir: str | None, device: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model_dir, self.device = model_dir or None, device
         self.jobs: queue.Queue[_Analyse | str | None] = queue.Queue()
-        self.heatmap_jobs: queue.Queue[_Heatmap] = queue.Queue()
+        self.heatmap_jobs: queue.Queue[_Heatmap | _Report] = queue.Queue()
         self.current: _Analyse | None = None
         self.classifier = None
         self.heatmap_cache: OrderedDict[tuple[str, int, str], np.ndarray] = OrderedDict()
@@ -74,6 +82,11 @@ class AnalysisWorker(QObject):
     def request_heatmap(self, generation: int, volume: CTVolume, index: int, label: str) -> None:
         """Grad-CAM of `label` on slice `index`: served between batches, or at once when idle."""
         self.heatmap_jobs.put(_Heatmap(generation, volume, index, label))
+        self.jobs.put(_WAKE)
+
+    def request_report(self, generation: int, volume: CTVolume, requests: list[tuple[int, str]]) -> None:
+        """Heatmaps of the PDF's key slices ((slice, label) pairs), batched per label; one signal with all."""
+        self.heatmap_jobs.put(_Report(generation, volume, list(requests)))
         self.jobs.put(_WAKE)
 
     def cancel(self) -> None:
@@ -147,6 +160,9 @@ class AnalysisWorker(QObject):
                 job = self.heatmap_jobs.get_nowait()
             except queue.Empty:
                 return
+            if isinstance(job, _Report):
+                self._serve_report(job)
+                continue
             key = (job.volume.series.uid, job.index, job.label)
             heat = self.heatmap_cache.get(key)
             if heat is None:
@@ -159,3 +175,13 @@ class AnalysisWorker(QObject):
                 while len(self.heatmap_cache) > HEATMAP_CACHE_SIZE:
                     self.heatmap_cache.popitem(last=False)
             self.heatmapReady.emit(job.generation, job.index, job.label, heat)
+
+    def _serve_report(self, job: _Report) -> None:
+        from ichviewer.core.gradcam import heatmaps_for
+
+        try:
+            maps = heatmaps_for(self.classifier, job.volume, job.requests)
+        except Exception as error:
+            self.failed.emit(job.generation, f"Heatmap failed: {type(error).__name__}: {error}")
+            maps = {}  # the PDF is still written; it says which heatmaps are missing
+        self.reportHeatmapsReady.emit(job.generation, maps)
