@@ -13,9 +13,15 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-## Set up and run the main job on the bundled demo study.
+## Set up and run the main job on the bundled demo study: the viewer when there is a screen,
+## otherwise the same analysis headless, written as a PDF summary.
 demo: $(STAMP)
-	$(BIN)/ichviewer info --demo
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ] || [ "$$(uname)" = Darwin ]; then \
+	  $(BIN)/ichviewer --demo; \
+	else \
+	  echo "no display: analysing the demo study headless (the viewer needs a screen)"; \
+	  $(BIN)/ichviewer scan --demo --pdf artifacts/demo-summary.pdf --csv artifacts/demo-scores.csv; \
+	fi
 
 ## Set up and run the whole test suite (headless; what CI runs).
 test: $(STAMP)
@@ -23,6 +29,8 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/load.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/render.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/inference.py
 
 clean-venv:
 	rm -rf $(VENV)

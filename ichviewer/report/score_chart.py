@@ -20,7 +20,7 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
     small.setPointSizeF(7)
     painter.setFont(small)
     metrics_h = 10 * unit
-    plot = QRectF(rect.left() + 30 * unit, rect.top() + 4 * unit, rect.width() - 34 * unit, rect.height() - 2 * metrics_h - 8 * unit)
+    plot = QRectF(rect.left() + 30 * unit, rect.top() + 4 * unit, rect.width() - 34 * unit, rect.height() - 3 * metrics_h - 10 * unit)
     n = result.n_slices
 
     def x_of(index: float) -> float:
@@ -50,7 +50,7 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
     for i in range(0, n, step):
         painter.drawText(QRectF(x_of(i) - 12 * unit, plot.bottom() + 2 * unit, 24 * unit, metrics_h),
                          Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, str(i + 1))
-    painter.drawText(QRectF(plot.left(), plot.bottom() + metrics_h, plot.width(), metrics_h),
+    painter.drawText(QRectF(plot.left(), plot.bottom() + 3 * unit + metrics_h, plot.width(), metrics_h),
                      Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                      "slice (1 = most inferior); shaded: slices over a threshold")
 
@@ -69,14 +69,14 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
     painter.drawLine(QPointF(plot.left(), y_of(threshold)), QPointF(plot.right(), y_of(threshold)))
 
     legend_x = plot.left()
-    legend_y = rect.bottom() - metrics_h + 2 * unit
+    legend_y = plot.bottom() + 6 * unit + 2 * metrics_h
     for key in result.labels:
         painter.setPen(QPen(QColor(label(key).colour).darker(115), 2 * unit))
         painter.drawLine(QPointF(legend_x, legend_y + 4 * unit), QPointF(legend_x + 10 * unit, legend_y + 4 * unit))
         painter.setPen(QColor(30, 30, 30))
         text = label(key).name
         painter.drawText(QRectF(legend_x + 12 * unit, legend_y - 1 * unit, 80 * unit, metrics_h), Qt.AlignmentFlag.AlignLeft, text)
-        legend_x += 16 * unit + painter.fontMetrics().horizontalAdvance(text)
+        legend_x += 22 * unit + painter.fontMetrics().horizontalAdvance(text)
     painter.setPen(dashed)
     painter.drawLine(QPointF(legend_x, legend_y + 4 * unit), QPointF(legend_x + 10 * unit, legend_y + 4 * unit))
     painter.setPen(QColor(30, 30, 30))

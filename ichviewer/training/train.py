@@ -62,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--positive-fraction", type=float, default=0.5, help="'any'-positive share of draws within a source")
     p.add_argument("--phantom", type=int, default=60, help="phantom volumes for training (seeds from 0)")
     p.add_argument("--phantom-val", type=int, default=10, help="phantom volumes for validation (seeds from 9000)")
-    p.add_argument("--phantom-size", type=int, default=256, help="in-plane size of generated phantoms")
+    p.add_argument("--phantom-size", type=_sizes, default=(256,), help="in-plane size(s) of generated phantoms, "
+                   "alternating over seeds (e.g. 256,512)")
     p.add_argument("--no-augment", action="store_true")
     p.add_argument("--limit", type=int, default=0, help="at most N rows per source and split (smoke runs)")
     p.add_argument("--seed", type=int, default=2019)
@@ -72,6 +73,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", default="1.0.0")
     p.add_argument("--resume", action="store_true", help=f"continue from DIR/{CHECKPOINT}")
     return p
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    """'256,512' → (256, 512)."""
+    return tuple(int(part) for part in text.split(",") if part.strip())
 
 
 class EMA:

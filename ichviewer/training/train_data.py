@@ -77,18 +77,24 @@ def _phantom_seed_rows(seed: int, spec: ModelInput, part: str, phantom_size: int
                         np.array([part] * n))
 
 
-def phantom_rows(seeds: dict[str, range], spec: ModelInput, phantom_size: int, workers: int | None = None) -> TrainingRows | None:
-    """Rows for phantom seeds per split part ({"train": range, "val": range}), generated in parallel."""
-    jobs = [(seed, part) for part, r in seeds.items() for seed in r]
+def phantom_rows(seeds: dict[str, range], spec: ModelInput, phantom_size: int | tuple[int, ...],
+                 workers: int | None = None) -> TrainingRows | None:
+    """Rows for phantom seeds per split part ({"train": range, "val": range}), generated in parallel.
+
+    Several sizes alternate over the seeds: a 512² phantom resized to the input is smoother than a
+    256² one, and the network must not tie blood to one noise texture.
+    """
+    sizes = (phantom_size,) if isinstance(phantom_size, int) else tuple(phantom_size)
+    jobs = [(seed, part, sizes[seed % len(sizes)]) for part, r in seeds.items() for seed in r]
     if not jobs:
         return None
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs)))
     if workers == 1:
-        parts = [_phantom_seed_rows(seed, spec, part, phantom_size) for seed, part in jobs]
+        parts = [_phantom_seed_rows(seed, spec, part, size) for seed, part, size in jobs]
     else:
         # spawn, not fork: the parent has torch (and maybe its thread pools) loaded
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_phantom_seed_rows, seed, spec, part, phantom_size) for seed, part in jobs]
+            futures = [pool.submit(_phantom_seed_rows, seed, spec, part, size) for seed, part, size in jobs]
             parts = [f.result() for f in futures]
     return TrainingRows.concat(parts)
 
