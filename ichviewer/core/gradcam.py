@@ -9,6 +9,7 @@ hooks are released (#483); its `__exit__` swallows IndexError, so we re-raise it
 from __future__ import annotations
 
 import numpy as np
+from scipy import ndimage
 
 from ichviewer.core.inference import Classifier
 from ichviewer.core.model import target_layer
@@ -25,8 +26,14 @@ def heatmaps(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     batch_size: int = 8,
+    inside_head: bool = False,
 ) -> dict[int, np.ndarray]:
-    """float32 heatmaps in 0..1 on each slice's own pixel grid (0 outside the model's crop)."""
+    """float32 heatmaps in 0..1 on each slice's own pixel grid (0 outside the model's crop).
+
+    `inside_head` zeroes the heat over the air around the head, for display: the coarse 8×8
+    grid otherwise paints a square into the background. The shortcut probe keeps it (False) to
+    measure how much the model looks outside the head.
+    """
     from pytorch_grad_cam import GradCAM
     from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
 
@@ -46,7 +53,8 @@ def heatmaps(
             except IndexError as error:  # GradCAM.__exit__ would swallow it
                 raise RuntimeError(f"Grad-CAM failed: {error}") from error
             for index, grid, box in zip(chunk, grids, boxes):
-                out[index] = box.paste(np.asarray(grid, dtype=np.float32), shape)
+                heat = box.paste(np.asarray(grid, dtype=np.float32), shape)
+                out[index] = heat * head_mask(volume.hu[index]) if inside_head else heat
             report(progress, min(first + batch_size, len(indices)), len(indices), f"Heatmaps for {label}")
     return out
 
@@ -57,6 +65,7 @@ def heatmaps_for(
     requests: list[tuple[int, str]],
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    inside_head: bool = True,
 ) -> dict[int, np.ndarray]:
     """Heatmaps for (slice, label) pairs, batched per label (e.g. the PDF's key slices)."""
     by_label: dict[str, list[int]] = {}
@@ -64,5 +73,26 @@ def heatmaps_for(
         by_label.setdefault(label, []).append(index)
     out: dict[int, np.ndarray] = {}
     for label, indices in by_label.items():
-        out.update(heatmaps(classifier, volume, indices, label, progress, cancel))
+        out.update(heatmaps(classifier, volume, indices, label, progress, cancel, inside_head=inside_head))
+    return out
+
+
+HEAD_HU = -300.0  # scalp and everything inside it; air and most padding lie below
+MASK_STEP = 4
+
+
+def head_mask(hu: np.ndarray, grow: int = 2) -> np.ndarray:
+    """float32 (y, x): 1 inside the head (largest region above HEAD_HU, holes filled, grown a little), 0 in the air, soft edge."""
+    small = hu[::MASK_STEP, ::MASK_STEP] > HEAD_HU
+    labels, count = ndimage.label(small)
+    if count == 0:
+        return np.ones(hu.shape, dtype=np.float32)
+    sizes = ndimage.sum_labels(small, labels, index=np.arange(1, count + 1))
+    region = ndimage.binary_fill_holes(labels == 1 + int(np.argmax(sizes)))
+    region = ndimage.binary_dilation(region, iterations=grow)
+    soft = ndimage.gaussian_filter(region.astype(np.float32), 1.0)  # a smooth edge, not 4-pixel steps
+    full = ndimage.zoom(soft, MASK_STEP, order=1)[: hu.shape[0], : hu.shape[1]]
+    out = np.zeros(hu.shape, dtype=np.float32)
+    out[: full.shape[0], : full.shape[1]] = np.clip(full, 0.0, 1.0)
+    out[out < 0.02] = 0.0  # the blur's far tail: no faint veil over the air
     return out

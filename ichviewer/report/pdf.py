@@ -50,16 +50,39 @@ class ReportOptions:
     heatmap_opacity: float = 0.5
 
 
-def key_slices(result: StudyResult, limit: int) -> list[int]:
-    """Flagged slices, highest 'any' score first (ties: slice order), at most `limit`."""
-    flagged = result.flagged_slices()
+def key_findings(result: StudyResult, limit: int) -> list[tuple[int, str]]:
+    """(slice, label) pairs the report shows, at most `limit`: first the peak slice of every subtype
+    that passes its threshold (strongest subtype first), then the other flagged slices by 'any' score.
+
+    Highest-score-first alone filled the report with neighbouring slices of one large bleed and
+    left a second, smaller finding out.
+    """
+    chosen: dict[int, str] = {}
+    peaks = []
+    for k, key in enumerate(result.labels):
+        column = result.scores[:, k]
+        if key != "any" and (column >= result.thresholds[k]).any():
+            index = int(np.argmax(column))
+            peaks.append((-float(column[index]), index, key))
+    for _, index, key in sorted(peaks):
+        if len(chosen) < limit and index not in chosen:
+            chosen[index] = key
     score = result.column("any") if "any" in result.labels else result.scores.max(axis=1)
-    return sorted(flagged, key=lambda i: (-float(score[i]), i))[:limit]
+    for index in sorted(result.flagged_slices(), key=lambda i: (-float(score[i]), i)):
+        if len(chosen) >= limit:
+            break
+        chosen.setdefault(index, result.top_label(index)[0])
+    return list(chosen.items())
+
+
+def key_slices(result: StudyResult, limit: int) -> list[int]:
+    """The slices of `key_findings`, in the order the report shows them."""
+    return [index for index, _ in key_findings(result, limit)]
 
 
 def heatmap_requests(result: StudyResult, limit: int) -> list[tuple[int, str]]:
-    """(slice, label) pairs whose Grad-CAM the report shows: each key slice's top label."""
-    return [(i, result.top_label(i)[0]) for i in key_slices(result, limit)]
+    """(slice, label) pairs whose Grad-CAM the report shows (the label each key slice was chosen for)."""
+    return key_findings(result, limit)
 
 
 def default_report_name(now: datetime | None = None) -> str:
@@ -106,7 +129,8 @@ class _Renderer:
         self.writer.setTitle("Intracranial hemorrhage AI summary (not for clinical use)")
         self.writer.setCreator(f"ichviewer {__version__}")
         self.unit = DPI / 72.0  # one point in device pixels
-        self.keys = key_slices(result, options.max_key_slices)
+        self.key_labels = dict(key_findings(result, options.max_key_slices))
+        self.keys = list(self.key_labels)
         self.pages = 1 + math.ceil(len(self.keys) / SLICES_PER_PAGE)
         self.page = 0
 
@@ -271,7 +295,8 @@ class _Renderer:
         if heat is not None:
             overlay = blend(grey, crop_square(heat, box, fill=0), self.options.heatmap_opacity)
             self.painter.drawImage(right, _qimage(overlay))
-            self.caption(right, f"Grad-CAM for {label(top).name}: where the model looked (not the bleed's outline)")
+            shown = self.key_labels.get(index, top)
+            self.caption(right, f"Grad-CAM for {label(shown).name}: where the model looked (not the bleed's outline)")
         else:
             self.painter.fillRect(right, QColor(240, 240, 240))
             self.text(right, "heatmap not available", 9, flags=int(Qt.AlignmentFlag.AlignCenter))

@@ -167,7 +167,7 @@ class AnalysisWorker(QObject):
             heat = self.heatmap_cache.get(key)
             if heat is None:
                 try:
-                    heat = heatmaps(self.classifier, job.volume, [job.index], job.label)[job.index]
+                    heat = heatmaps(self.classifier, job.volume, [job.index], job.label, inside_head=True)[job.index]
                 except Exception as error:
                     self.failed.emit(job.generation, f"Heatmap failed: {type(error).__name__}: {error}")
                     continue

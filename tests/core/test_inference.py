@@ -81,3 +81,17 @@ class TestHeatmaps:
         # hooks released: scoring still works and gives the same result as before
         assert classifier.predict(volume).scores.shape == (20, 6)
         assert not any(m._forward_hooks for m in classifier.network.modules())
+
+
+def test_display_heatmaps_stop_at_the_head(tiny_model_dir, volume):
+    """inside_head zeroes heat over the air but leaves it unchanged inside the head."""
+    from ichviewer.core.gradcam import head_mask, heatmaps
+
+    classifier = Classifier(tiny_model_dir, device="cpu")
+    raw = heatmaps(classifier, volume, [5], "any")[5]
+    shown = heatmaps(classifier, volume, [5], "any", inside_head=True)[5]
+    mask = head_mask(volume.hu[5])
+    yy, xx = np.mgrid[:96, :96]
+    radius = np.hypot(yy - 48, xx - 48)  # the head is a disc of radius 40
+    assert (mask[radius > 60] == 0).all() and (mask[radius < 30] > 0.99).all()
+    assert np.allclose(shown, raw * mask) and (shown[radius > 60] == 0).all()

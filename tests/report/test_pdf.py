@@ -14,7 +14,8 @@ from pypdf import PdfReader
 
 from ichviewer.core.labels import LABEL_KEYS
 from ichviewer.core.results import StudyResult
-from ichviewer.report.pdf import ReportOptions, default_report_name, heatmap_requests, key_slices, write_pdf
+from ichviewer.report.pdf import (ReportOptions, default_report_name, heatmap_requests, key_findings, key_slices,
+                                  write_pdf)
 
 
 @pytest.fixture
@@ -119,3 +120,14 @@ class TestWritePdf:
 
 def test_default_name_has_no_identifiers():
     assert default_report_name(datetime(2026, 11, 23, 10, 42)) == "ich-summary-20261123-1042.pdf"
+
+
+def test_key_slices_cover_every_flagged_subtype_before_repeating_one():
+    """A large subdural on many slices must not push a small epidural out of the report."""
+    scores = np.full((20, 6), 0.01, dtype=np.float32)
+    sdh, edh = LABEL_KEYS.index("subdural"), LABEL_KEYS.index("epidural")
+    scores[4:14, 0] = scores[4:14, sdh] = 0.99  # ten subdural slices
+    scores[17, 0], scores[17, edh] = 0.7, 0.8  # one epidural slice, lower 'any' score
+    result = replace(study_result(20, {}), scores=scores)
+    findings = key_findings(result, 3)
+    assert findings[0] == (4, "subdural") and (17, "epidural") in findings and len(findings) == 3
