@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo viewer test bench clean-venv
+.PHONY: demo viewer test bench package package-check clean-venv
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,12 @@ bench: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+## Standalone app folder (PyInstaller) in dist/ichviewer/, smoke-run on the demo study.
+package: $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[package]'
+	SKIP_INSTALL=1 bash packaging/build.sh
+
+## The frozen app's own tests against that build (what CI runs after the test suite).
+package-check: package
+	QT_QPA_PLATFORM=offscreen ICHVIEWER_FROZEN=dist/ichviewer $(BIN)/python -m pytest tests/packaging -q

@@ -33,6 +33,7 @@ from ichviewer.core.settings import LoadedSettings, Settings, load_settings, sav
 from ichviewer.core.volume import CTVolume, LoadReport
 from ichviewer.core.windowing import PRESETS, Window
 from ichviewer.ui.help_dialogs import ShortcutsDialog, show_about
+from ichviewer.ui.icon import app_icon
 from ichviewer.ui.load_report_dialog import LoadReportDialog
 from ichviewer.ui.series_panel import SeriesPanel
 from ichviewer.ui.slice_slider import SliceSlider
@@ -389,6 +390,7 @@ def run_viewer(folder: str | Path | None = None, device: str | None = None) -> i
     """Start the application, open `folder` if given, and run the event loop."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName(APP_TITLE)
+    app.setWindowIcon(app_icon())
     window = MainWindow(device=device)
     window.show()
     if folder is not None:

@@ -42,7 +42,10 @@ class TestFirstImage:
         main_window.loader.loaded.connect(lambda v: events.append("loaded"))
         with qtbot.waitSignal(main_window.volumeLoaded, timeout=20000):
             main_window.open_folder(write_study(n=40))
-        assert events == ["first 20", "loaded"]  # middle slice first (middle-out decoding)
+        # middle-out decoding: an image from the middle of the stack is shown before the series is loaded
+        # (decoder threads race, so the first one done may be a neighbour of slice 20)
+        assert len(events) == 2 and events[1] == "loaded" and events[0].startswith("first ")
+        assert abs(int(events[0].split()[1]) - 20) <= 2
 
 
 class TestBadFolders:
