@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QMessageBox,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -304,7 +305,10 @@ class AIOverlay(QObject):
         path, _ = QFileDialog.getSaveFileName(self.window, "Export PDF summary", str(start), "PDF (*.pdf)")
         if path:
             if not path.lower().endswith(".pdf"):
-                path += ".pdf"
+                path += ".pdf"  # the dialog confirmed the name without the suffix: ask for this one
+                if Path(path).exists() and QMessageBox.question(
+                        self.window, "Replace the file?", f"{path} exists. Replace it?") != QMessageBox.StandardButton.Yes:
+                    return
             self.export_pdf(Path(path))
 
     def export_pdf(self, path: Path) -> None:

