@@ -14,6 +14,7 @@ import argparse
 import resource
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,7 +38,34 @@ def phantom_volume(n_slices: int):  # type: ignore[no-untyped-def]
 
 
 def rss_mib() -> float:
+    """Resident memory now (Linux /proc; elsewhere the peak so far)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class PeakRss:
+    """Samples the resident memory every 5 ms while the block runs: the peak of the work itself."""
+
+    def __enter__(self) -> PeakRss:
+        self.before = self.peak = rss_mib()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, rss_mib())
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, rss_mib())
 
 
 def bench_device(device: str, sizes: list[int]) -> None:
@@ -61,13 +89,14 @@ def bench_device(device: str, sizes: list[int]) -> None:
           f"one at a time {single:.1f} slices/s")
 
     for n, volume in volumes.items():
-        before = rss_mib()
         first: list[float] = []
-        start = time.perf_counter()
-        classifier.predict(volume, on_batch=lambda *_: first.append(time.perf_counter() - start) if not first else None)
-        total = time.perf_counter() - start
+        with PeakRss() as memory:
+            start = time.perf_counter()
+            classifier.predict(volume, on_batch=lambda *_: first.append(time.perf_counter() - start) if not first else None)
+            total = time.perf_counter() - start
         print(f"{n:>4}-slice study: first scores after {1000 * first[0]:.0f} ms, whole study {total:.2f} s "
-              f"({n / total:.1f} slices/s); peak RSS {rss_mib():.0f} MiB (+{rss_mib() - before:.0f} during)")
+              f"({n / total:.1f} slices/s); resident memory {memory.before:.0f} MiB before (volume "
+              f"{volume.hu.nbytes / 2**20:.0f} MiB), peak {memory.peak:.0f} MiB (+{memory.peak - memory.before:.0f})")
 
     indices = list(range(small.n_slices // 2 - 4, small.n_slices // 2 + 4))
     times = []
