@@ -55,9 +55,11 @@ class FindingsPanel(QWidget):
         layout.addWidget(QLabel("Flagged slices  (N / Shift+N: next / previous)"))
         layout.addWidget(self.flagged, stretch=1)
         self.result: StudyResult | None = None
+        self._rows: dict[int, int] = {}  # flagged slice → its row in the list
 
     def clear(self, message: str = "No analysis yet") -> None:
         self.result = None
+        self._rows = {}
         self.verdict.setText(message)
         self.table.setRowCount(0)
         self.flagged.clear()
@@ -88,6 +90,7 @@ class FindingsPanel(QWidget):
                 self.table.setItem(r, c, item)
         self.table.resizeRowsToContents()
         self.flagged.clear()
+        self._rows = {index: row for row, index in enumerate(flagged)}
         for index in flagged:
             key, score = result.top_label(index)
             item = QListWidgetItem(f"Slice {index + 1:>3}   {label(key).short:<4} {score:.2f}   {label(key).name}")
@@ -96,13 +99,14 @@ class FindingsPanel(QWidget):
             self.flagged.addItem(item)
 
     def set_current(self, index: int) -> None:
-        """Highlight the current slice in the list when it is a flagged one."""
-        for row in range(self.flagged.count()):
-            item = self.flagged.item(row)
-            if int(item.data(Qt.ItemDataRole.UserRole)) == index:
+        """Highlight the current slice in the list when it is a flagged one (called on every scroll step)."""
+        row = self._rows.get(index, -1)
+        if row != self.flagged.currentRow() or (row < 0 and self.flagged.selectedItems()):
+            if row >= 0:
                 self.flagged.setCurrentRow(row)
-                return
-        self.flagged.clearSelection()
+            else:
+                self.flagged.setCurrentRow(-1)
+                self.flagged.clearSelection()
 
     def _table_clicked(self, row: int, _column: int) -> None:
         if self.result is not None:

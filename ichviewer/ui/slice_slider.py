@@ -6,7 +6,7 @@ through the head, as the Up arrow and the wheel do.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QLine, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QWidget
 
@@ -54,10 +54,13 @@ class SliceSlider(QSlider):
         span = QRect(groove.left(), groove.top() + handle.height() // 2, groove.width(),
                      max(1, groove.height() - handle.height()))
         painter = QPainter(self)
+        low, high, right = self.minimum(), self.maximum(), self.width()
         for indices, color in self._marks.values():
+            if not indices:
+                continue
             painter.setPen(QPen(color, 2))
-            for index in indices:
-                y = QStyle.sliderPositionFromValue(self.minimum(), self.maximum(), index, span.height(), upsideDown=True)
-                painter.drawLine(0, span.top() + y, 6, span.top() + y)
-                painter.drawLine(self.width() - 7, span.top() + y, self.width() - 1, span.top() + y)
+            # one tick per distinct pixel row, drawn in one call: repainted on every scroll step
+            rows = {span.top() + QStyle.sliderPositionFromValue(low, high, i, span.height(), upsideDown=True)
+                    for i in indices}
+            painter.drawLines([QLine(x0, y, x1, y) for y in rows for x0, x1 in ((0, 6), (right - 7, right - 1))])
         painter.end()

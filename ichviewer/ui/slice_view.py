@@ -271,8 +271,8 @@ class SliceView(QWidget):
         if heat.shape != self._hu.shape:
             raise ValueError(f"heatmap shape {heat.shape} differs from the slice {self._hu.shape}")
         self._heat = heat
-        self.heat_item.setImage(heat.astype(np.float32, copy=False), autoLevels=False, levels=(0.0, 1.0),
-                                lut=heat_lut(round(float(opacity), 3)))
+        levels = np.clip(np.rint(heat * 255.0), 0, 255).astype(np.uint8)  # uint8 + LUT: no float scaling per paint
+        self.heat_item.setImage(levels, autoLevels=False, levels=(0, 255), lut=heat_lut(round(float(opacity), 3)))
         self.heat_item.setTransform(self.image_item.transform())  # same grid, same mm scale as the slice
         self.heat_item.setVisible(True)
 
