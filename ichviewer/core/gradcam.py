@@ -13,7 +13,7 @@ from scipy import ndimage
 
 from ichviewer.core.inference import Classifier
 from ichviewer.core.model import target_layer
-from ichviewer.core.preprocess import model_batch
+from ichviewer.core.preprocess import head_region, model_batch
 from ichviewer.core.progress import Cancel, Progress, check_cancel, report
 from ichviewer.core.volume import CTVolume
 
@@ -77,19 +77,15 @@ def heatmaps_for(
     return out
 
 
-HEAD_HU = -300.0  # scalp and everything inside it; air and most padding lie below
-MASK_STEP = 4
+MASK_STEP = 4  # the mask is found on every 4th pixel: a few ms per heatmap instead of tens
 
 
-def head_mask(hu: np.ndarray, grow: int = 2) -> np.ndarray:
-    """float32 (y, x): 1 inside the head (largest region above HEAD_HU, holes filled, grown a little), 0 in the air, soft edge."""
-    small = hu[::MASK_STEP, ::MASK_STEP] > HEAD_HU
-    labels, count = ndimage.label(small)
-    if count == 0:
+def head_mask(hu: np.ndarray) -> np.ndarray:
+    """float32 (y, x): 1 inside the head (`preprocess.head_region`, grown a little), 0 in the air, soft edge."""
+    region = head_region(hu[::MASK_STEP, ::MASK_STEP])
+    if not region.any():
         return np.ones(hu.shape, dtype=np.float32)
-    sizes = ndimage.sum_labels(small, labels, index=np.arange(1, count + 1))
-    region = ndimage.binary_fill_holes(labels == 1 + int(np.argmax(sizes)))
-    region = ndimage.binary_dilation(region, iterations=grow)
+    region = ndimage.binary_dilation(region, iterations=2)  # 8 px: heat on the scalp's edge is kept
     soft = ndimage.gaussian_filter(region.astype(np.float32), 1.0)  # a smooth edge, not 4-pixel steps
     full = ndimage.zoom(soft, MASK_STEP, order=1)[: hu.shape[0], : hu.shape[1]]
     out = np.zeros(hu.shape, dtype=np.float32)

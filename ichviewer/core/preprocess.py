@@ -55,15 +55,23 @@ class CropBox:
 def head_box(hu: np.ndarray) -> CropBox:
     """Square box around the largest region above 0 HU in a (y, x) slice; whole image if none."""
     rows, cols = hu.shape
-    mask = hu[::MASK_STEP, ::MASK_STEP] > HEAD_THRESHOLD_HU
-    labels, count = ndimage.label(mask)
-    if count == 0:
+    region = head_region(hu[::MASK_STEP, ::MASK_STEP], HEAD_THRESHOLD_HU)
+    if not region.any():
         return _square(0, rows, 0, cols, margin=0.0)
-    sizes = ndimage.sum_labels(mask, labels, index=np.arange(1, count + 1))
-    region = ndimage.find_objects(labels, max_label=count)[int(np.argmax(sizes))]
-    y0, y1 = region[0].start * MASK_STEP, min(rows, region[0].stop * MASK_STEP)
-    x0, x1 = region[1].start * MASK_STEP, min(cols, region[1].stop * MASK_STEP)
-    return _square(y0, y1, x0, x1, margin=HEAD_MARGIN)
+    inside_rows, inside_cols = np.flatnonzero(region.any(axis=1)), np.flatnonzero(region.any(axis=0))
+    y0, y1 = inside_rows[0] * MASK_STEP, min(rows, (inside_rows[-1] + 1) * MASK_STEP)
+    x0, x1 = inside_cols[0] * MASK_STEP, min(cols, (inside_cols[-1] + 1) * MASK_STEP)
+    return _square(int(y0), int(y1), int(x0), int(x1), margin=HEAD_MARGIN)
+
+
+def head_region(hu: np.ndarray, threshold_hu: float = -300.0) -> np.ndarray:
+    """The head as a (y, x) bool mask: the largest region above `threshold_hu` (scalp and all inside
+    it; air and padding lie below), holes filled. Empty when nothing is above the threshold."""
+    labels, count = ndimage.label(hu > threshold_hu)
+    if count == 0:
+        return np.zeros(hu.shape, dtype=bool)
+    sizes = ndimage.sum_labels(np.ones(hu.shape), labels, index=np.arange(1, count + 1))
+    return ndimage.binary_fill_holes(labels == 1 + int(np.argmax(sizes)))
 
 
 def _square(y0: int, y1: int, x0: int, x1: int, margin: float) -> CropBox:

@@ -18,7 +18,7 @@ from scipy import ndimage
 from scipy.stats import spearmanr
 
 from ichviewer.core.gradcam import heatmaps
-from ichviewer.core.preprocess import CropBox, crop_square
+from ichviewer.core.preprocess import CropBox, crop_square, head_region
 from ichviewer.core.windowing import PRESETS, apply_window
 from ichviewer.training.datasets import Stack, as_volume, read_image_folder, read_rsna
 from ichviewer.training.metrics import auc
@@ -33,15 +33,6 @@ BORDER = 0.06  # share of the image side counted as border
 PER_KIND = {"positive": 4, "negative": 3, "top-scored negative": 2}
 
 
-def head_mask(hu: np.ndarray) -> np.ndarray:
-    """The head: largest region above −300 HU with its holes filled (a (y, x) bool mask)."""
-    labels, count = ndimage.label(hu > -300)
-    if count == 0:
-        return np.zeros(hu.shape, dtype=bool)
-    sizes = ndimage.sum_labels(np.ones(hu.shape), labels, index=np.arange(1, count + 1))
-    return ndimage.binary_fill_holes(labels == 1 + int(np.argmax(sizes)))
-
-
 def cam_shares(hu: np.ndarray, cam: np.ndarray) -> tuple[float, float]:
     """(share of Grad-CAM mass outside the head, share in the outer 6 % border of the image)."""
     total = float(cam.sum())
@@ -50,7 +41,7 @@ def cam_shares(hu: np.ndarray, cam: np.ndarray) -> tuple[float, float]:
     border = np.ones(cam.shape, dtype=bool)
     by, bx = max(1, int(BORDER * cam.shape[0])), max(1, int(BORDER * cam.shape[1]))
     border[by:-by, bx:-bx] = False
-    return float(cam[~head_mask(hu)].sum() / total), float(cam[border].sum() / total)
+    return float(cam[~head_region(hu)].sum() / total), float(cam[border].sum() / total)
 
 
 def choose_examples(p: Predictions, seed: int = 0) -> list[tuple[str, int]]:

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from ichviewer.training.evaluate import Predictions, compare, format_table, main, set_figures
-from ichviewer.training.shortcut import cam_shares, choose_examples, head_mask
+from ichviewer.core.preprocess import head_region as head_mask
+from ichviewer.training.shortcut import cam_shares, choose_examples
 from tests.training.conftest import head_slice
 
 THRESHOLDS = {"any": 0.5, "epidural": 0.5, "intraparenchymal": 0.5, "intraventricular": 0.5, "subarachnoid": 0.5,
