@@ -80,6 +80,7 @@ class AIOverlay(QObject):
         self.worker.failed.connect(self._on_failed)
         self.worker.heatmapReady.connect(self._on_heatmap)
         self.worker.reportHeatmapsReady.connect(self._on_report_heatmaps)
+        self.worker.start()
 
         window.studyCleared.connect(self.clear)
         window.volumeLoaded.connect(self._on_volume_loaded)
@@ -165,28 +166,30 @@ class AIOverlay(QObject):
         if self.model_error is None and self.model_title:
             self._set_status(f"AI: {self.model_title} on {self.device_label}")
 
-    def _on_volume_loaded(self, volume: CTVolume) -> None:
+    def _show_volume(self, volume: CTVolume) -> None:
+        """Drop the previous output and show an empty score plot for `volume`."""
         self.clear()
         self.volume = volume
         self.plot.clear(volume.n_slices)
         self.plot.set_current(self.window.slice_view.index)
+
+    def _on_volume_loaded(self, volume: CTVolume) -> None:
         if self.settings.auto_analyse:
+            self.volume = volume
             self.analyse()
         else:
+            self._show_volume(volume)
             self.findings.clear("Automatic analysis is off (AI ▸ Analyse again)")
 
     def analyse(self, use_cache: bool = True) -> None:
         """Score the open volume in the worker (cached scores come back at once)."""
         if self.volume is None:
             return
+        volume = self.volume
+        self._show_volume(volume)
         if self.model_error is not None:
             self.findings.clear(f"AI unavailable: {self.model_error}")
             return
-        volume = self.volume
-        self.clear()
-        self.volume = volume
-        self.plot.clear(volume.n_slices)
-        self.plot.set_current(self.window.slice_view.index)
         self.partial_scores = np.full((volume.n_slices, len(LABEL_KEYS)), np.nan, dtype=np.float32)
         self.partial_done = np.zeros(volume.n_slices, dtype=bool)
         self.findings.clear("Analysing…")

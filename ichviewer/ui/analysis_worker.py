@@ -69,6 +69,10 @@ class AnalysisWorker(QObject):
         self.thread = QThread()
         self.thread.setObjectName("ichviewer-ai")
         self.thread.run = self._run  # type: ignore[method-assign]
+
+    def start(self) -> None:
+        """Load the model and serve jobs in the thread. Separate from __init__ so callers connect the
+        signals first: a model that fails at once emits modelFailed before anyone could listen."""
         self.thread.start()
 
     # --- GUI-thread API -------------------------------------------------------------------------

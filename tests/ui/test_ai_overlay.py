@@ -31,10 +31,13 @@ def ai_window(qtbot):  # type: ignore[no-untyped-def]
 
 def open_and_analyse(qtbot, window, folder: Path, scroll: bool = False):  # type: ignore[no-untyped-def]
     """Open `folder`; optionally scroll while the analysis runs; return (result, cached)."""
-    with qtbot.waitSignal(window.volumeLoaded, timeout=30000):
-        window.open_folder(folder)
     moved = []
-    with qtbot.waitSignal(window.ai.worker.finished, timeout=120000) as finished:
+    # listen for `finished` before opening: a cached result can arrive before volumeLoaded returns
+    # (and only for this study: a result of the one before is for an older generation)
+    with qtbot.waitSignal(window.ai.worker.finished, timeout=120000,
+                          check_params_cb=lambda generation, *_: generation == window.ai.generation) as finished:
+        with qtbot.waitSignal(window.volumeLoaded, timeout=30000):
+            window.open_folder(folder)
         if scroll:
             start = window.slice_view.index
             for _ in range(5):

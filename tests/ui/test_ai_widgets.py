@@ -104,6 +104,7 @@ class TestAnalysisWorker:
         try:
             partial = []
             worker.partial.connect(lambda g, idx, s: partial.append(idx))
+            worker.start()
             with qtbot.waitSignal(worker.finished, timeout=60_000) as done:
                 worker.analyse(7, volume, use_cache=False)
             generation, result, cached = done.args
@@ -123,7 +124,7 @@ class TestAnalysisWorker:
         worker = AnalysisWorker(str(tiny_model_dir), "cpu")
         try:
             with qtbot.waitSignal(worker.modelReady, timeout=60_000):
-                pass
+                worker.start()
             finished = []
             worker.finished.connect(lambda g, r, c: finished.append(g))
             worker.analyse(1, volume, use_cache=False)
@@ -138,7 +139,7 @@ class TestAnalysisWorker:
         (broken / "model.safetensors").write_bytes(b"truncated")
         worker = AnalysisWorker(str(broken), "cpu")
         with qtbot.waitSignal(worker.modelFailed, timeout=60_000) as failed:
-            pass
+            worker.start()
         assert "sha256" in failed.args[0] and "model.safetensors" in failed.args[0]
         worker.thread.wait(5000)
         assert not worker.thread.isRunning()
