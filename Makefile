@@ -23,8 +23,13 @@ demo: $(STAMP)
 	  $(BIN)/ichviewer scan --demo --pdf artifacts/demo-summary.pdf --csv artifacts/demo-scores.csv; \
 	fi
 
-## Set up and run the whole test suite (headless; what CI runs).
+## Set up and run the whole test suite (headless; what CI runs): style (ruff), layers
+## (import-linter), core types (mypy), then pytest.
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -25,15 +25,21 @@ import torch  # noqa: E402
 
 from ichviewer.core.gradcam import heatmaps  # noqa: E402
 from ichviewer.core.inference import Classifier  # noqa: E402
-from ichviewer.core.phantom import PhantomSpec, generate_phantom  # noqa: E402
+from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom  # noqa: E402
 from ichviewer.training.datasets import Stack, as_volume  # noqa: E402
 
 
 def phantom_volume(n_slices: int):  # type: ignore[no-untyped-def]
     """A 512² phantom study with all five subtypes, as an in-memory CTVolume."""
-    phantom = generate_phantom(PhantomSpec(seed=11, n_slices=n_slices, size=512, slice_mm=160.0 / n_slices,
-                                           subtypes=("epidural", "intraparenchymal", "intraventricular", "subarachnoid",
-                                                     "subdural")))
+    phantom = generate_phantom(
+        PhantomSpec(
+            seed=11,
+            n_slices=n_slices,
+            size=512,
+            slice_mm=160.0 / n_slices,
+            subtypes=("epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"),
+        )
+    )
     return as_volume(Stack("bench", f"bench-{n_slices}", phantom.hu, ()))
 
 
@@ -70,8 +76,10 @@ class PeakRss:
 
 def bench_device(device: str, sizes: list[int]) -> None:
     classifier = Classifier(device=device)
-    print(f"\n== {classifier.card.title} on {classifier.device_label} (torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads) ==")
+    print(
+        f"\n== {classifier.card.title} on {classifier.device_label} (torch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads) =="
+    )
     volumes = {n: phantom_volume(n) for n in sizes}
     small = volumes[min(sizes)]
     classifier.predict(small)  # warm-up (allocations, cudnn autotune)
@@ -85,18 +93,27 @@ def bench_device(device: str, sizes: list[int]) -> None:
     classifier.predict(small)
     single = small.n_slices / (time.perf_counter() - start)
     classifier.batch_size = batch
-    print(f"throughput ({small.n_slices} slices 512²): batched ({batch}) {batched:.1f} slices/s, "
-          f"one at a time {single:.1f} slices/s")
+    print(
+        f"throughput ({small.n_slices} slices 512²): batched ({batch}) {batched:.1f} slices/s, "
+        f"one at a time {single:.1f} slices/s"
+    )
 
     for n, volume in volumes.items():
         first: list[float] = []
         with PeakRss() as memory:
             start = time.perf_counter()
-            classifier.predict(volume, on_batch=lambda *_: first.append(time.perf_counter() - start) if not first else None)
+            classifier.predict(
+                volume,
+                on_batch=lambda *_, first=first, start=start: (
+                    first.append(time.perf_counter() - start) if not first else None
+                ),
+            )
             total = time.perf_counter() - start
-        print(f"{n:>4}-slice study: first scores after {1000 * first[0]:.0f} ms, whole study {total:.2f} s "
-              f"({n / total:.1f} slices/s); resident memory {memory.before:.0f} MiB before (volume "
-              f"{volume.hu.nbytes / 2**20:.0f} MiB), peak {memory.peak:.0f} MiB (+{memory.peak - memory.before:.0f})")
+        print(
+            f"{n:>4}-slice study: first scores after {1000 * first[0]:.0f} ms, whole study {total:.2f} s "
+            f"({n / total:.1f} slices/s); resident memory {memory.before:.0f} MiB before (volume "
+            f"{volume.hu.nbytes / 2**20:.0f} MiB), peak {memory.peak:.0f} MiB (+{memory.peak - memory.before:.0f})"
+        )
 
     indices = list(range(small.n_slices // 2 - 4, small.n_slices // 2 + 4))
     times = []
@@ -107,8 +124,10 @@ def bench_device(device: str, sizes: list[int]) -> None:
     start = time.perf_counter()
     heatmaps(classifier, small, indices, "any")
     per_batched = 1000 * (time.perf_counter() - start) / len(indices)
-    print(f"Grad-CAM: one slice at a time median {statistics.median(times):.0f} ms/slice "
-          f"(p95 {np.percentile(times, 95):.0f}); batched {per_batched:.0f} ms/slice")
+    print(
+        f"Grad-CAM: one slice at a time median {statistics.median(times):.0f} ms/slice "
+        f"(p95 {np.percentile(times, 95):.0f}); batched {per_batched:.0f} ms/slice"
+    )
 
 
 def main() -> int:
@@ -116,8 +135,11 @@ def main() -> int:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--slices", type=int, nargs="+", default=[40, 240])
     args = parser.parse_args()
-    devices = ["cpu", "cuda"] if args.device == "auto" and torch.cuda.is_available() else [
-        "cpu" if args.device == "auto" else args.device]
+    devices = (
+        ["cpu", "cuda"]
+        if args.device == "auto" and torch.cuda.is_available()
+        else ["cpu" if args.device == "auto" else args.device]
+    )
     for device in devices:
         bench_device(device, args.slices)
     return 0

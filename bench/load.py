@@ -16,9 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ichviewer.core.ct_writer import write_series
 from ichviewer.core.dicom_index import index_folder
-from ichviewer.core.phantom import PhantomSpec, generate_phantom
+from ichviewer.core.synthetic.dicom_writer import write_series
+from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom
 from ichviewer.core.volume import load_volume, read_slice_hu
 
 
@@ -47,9 +47,11 @@ def bench(hu: np.ndarray, syntax: str, root: Path) -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     array_mb = volume.hu.nbytes / 1e6
-    print(f"{syntax:>9}: files {size_mb:7.1f} MB | index {t_index:6.2f} s | full load {t_load:6.2f} s "
-          f"({hu.shape[0] / t_load:5.0f} slices/s) | decode {t_slice * 1e3:6.1f} ms/slice (1 thread) | "
-          f"peak {peak / 1e6:6.1f} MB vs array {array_mb:6.1f} MB = {peak / 1e6 / array_mb:4.2f}×")
+    print(
+        f"{syntax:>9}: files {size_mb:7.1f} MB | index {t_index:6.2f} s | full load {t_load:6.2f} s "
+        f"({hu.shape[0] / t_load:5.0f} slices/s) | decode {t_slice * 1e3:6.1f} ms/slice (1 thread) | "
+        f"peak {peak / 1e6:6.1f} MB vs array {array_mb:6.1f} MB = {peak / 1e6 / array_mb:4.2f}×"
+    )
 
 
 def main() -> None:
@@ -58,10 +60,16 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=512)
     parser.add_argument("--syntax", nargs="+", default=["explicit", "j2k"])
     args = parser.parse_args()
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}"
+    )
     print(f"input: {args.slices} slices × {args.size}×{args.size} int16")
-    block = generate_phantom(PhantomSpec(seed=1, n_slices=48, size=args.size, pixel_mm=230.0 / args.size,
-                                         subtypes=("subdural", "intraparenchymal"))).hu
+    block = generate_phantom(
+        PhantomSpec(
+            seed=1, n_slices=48, size=args.size, pixel_mm=230.0 / args.size, subtypes=("subdural", "intraparenchymal")
+        )
+    ).hu
     hu = np.concatenate([block] * (args.slices // 48 + 1))[: args.slices]  # anatomy repeats; decode cost does not care
     with tempfile.TemporaryDirectory(prefix="ichviewer-bench-") as tmp:
         for syntax in args.syntax:

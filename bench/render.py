@@ -2,7 +2,7 @@
 
 Offscreen Qt, the real MainWindow at 1400×900 with a 512×512 series. Each frame is forced
 with a synchronous repaint of the view's viewport. Prints median and 95th percentile in ms.
-The launch figure writes a 240-slice 512² series with core.ct_writer into a temporary folder,
+The launch figure writes a 240-slice 512² series with core.synthetic.dicom_writer into a temporary folder,
 then times constructing the window + opening the folder until the first image is on screen
 and until the whole series is loaded.
 
@@ -24,7 +24,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from ichviewer.core.ct_writer import write_series  # noqa: E402
+from ichviewer.core.synthetic.dicom_writer import write_series  # noqa: E402
 from ichviewer.core.windowing import Window  # noqa: E402
 
 
@@ -93,8 +93,10 @@ def main() -> int:
         folder = Path(tmp) / "series"
         t0 = time.perf_counter()
         write_series(synthetic_head(args.slices), folder)
-        print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-              f"Python {platform.python_version()}, Qt platform {os.environ['QT_QPA_PLATFORM']}")
+        print(
+            f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}, Qt platform {os.environ['QT_QPA_PLATFORM']}"
+        )
         print(f"wrote {args.slices} slices of 512×512 in {time.perf_counter() - t0:.1f} s")
 
         app = QApplication(sys.argv[:1])
@@ -108,13 +110,18 @@ def main() -> int:
         window.slice_view.graphics.viewport().repaint()
         first_painted = time.perf_counter()
         loaded = wait_until(app, lambda: window.volume is not None and not window.loader.busy)
-        print(f"launch → first image: {1000 * (first_painted - start):.0f} ms "
-              f"(image set at {1000 * (first - start):.0f} ms); whole series loaded: {loaded - start:.2f} s")
+        print(
+            f"launch → first image: {1000 * (first_painted - start):.0f} ms "
+            f"(image set at {1000 * (first - start):.0f} ms); whole series loaded: {loaded - start:.2f} s"
+        )
 
         view = window.slice_view
         viewport = view.graphics.viewport()
-        ai_done = wait_until(app, lambda: window.ai is None or window.ai.result is not None
-                             or window.ai.model_error is not None, timeout=600)
+        ai_done = wait_until(
+            app,
+            lambda: window.ai is None or window.ai.result is not None or window.ai.model_error is not None,
+            timeout=600,
+        )
         print(f"AI analysis of the series finished {ai_done - start:.2f} s after launch")
         for _ in range(20):  # warm-up
             view.step(1)
@@ -127,10 +134,13 @@ def main() -> int:
                 window.ai.heat_box.setChecked(heat)
                 flagged = len(window.ai.result.flagged_slices()) if window.ai.result else 0
                 settle = time.perf_counter() + 3.0  # let a Grad-CAM still running for the last slice finish
-                wait_until(app, lambda: time.perf_counter() > settle)
+                wait_until(app, lambda settle=settle: time.perf_counter() > settle)
             wl, scroll = frame_times(window, args.frames)
-            what = (f"heatmap on ({flagged} flagged slices; Grad-CAM computed in the worker on first visit)" if heat
-                    else "heatmap off")
+            what = (
+                f"heatmap on ({flagged} flagged slices; Grad-CAM computed in the worker on first visit)"
+                if heat
+                else "heatmap off"
+            )
             print(f"AI idle, {what}:")
             print(f"W/L change → repainted frame:  {percentiles(wl)}")
             print(f"scroll step → next frame:      {percentiles(scroll)}")

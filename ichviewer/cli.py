@@ -29,7 +29,7 @@ def _study_folder(args: argparse.Namespace) -> Path:
     if args.demo == bool(args.folder):
         raise ValueError("give a FOLDER or --demo (one of them)")
     if args.demo:
-        from ichviewer.core.demo import demo_study_dir
+        from ichviewer.core.synthetic.demo import demo_study_dir
 
         return demo_study_dir(progress_bar("Generating the demo study"))
     return Path(args.folder)
@@ -38,17 +38,23 @@ def _study_folder(args: argparse.Namespace) -> Path:
 def _phantom(args: argparse.Namespace) -> int:
     """Write a synthetic head CT study with ground truth to OUT."""
     from ichviewer.core.labels import LABEL_KEYS
-    from ichviewer.core.phantom import PhantomSpec, generate_phantom, write_phantom_study
+    from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study
 
     subtypes = tuple(s.strip() for s in args.subtypes.split(",") if s.strip())
-    spec = PhantomSpec(seed=args.seed, n_slices=args.slices, size=args.size, pixel_mm=230.0 / args.size,
-                       subtypes=subtypes, tilt_deg=args.tilt)
+    spec = PhantomSpec(
+        seed=args.seed,
+        n_slices=args.slices,
+        size=args.size,
+        pixel_mm=230.0 / args.size,
+        subtypes=subtypes,
+        tilt_deg=args.tilt,
+    )
     phantom = generate_phantom(spec)
     try:
         folder = write_phantom_study(phantom, Path(args.out), syntax=args.syntax, progress=progress_bar("Writing"))
     except FileExistsError as error:
         raise ValueError(f"{error}: choose a new OUT folder") from None
-    labelled = {key: int(n) for key, n in zip(LABEL_KEYS, phantom.slice_labels.sum(axis=0)) if n}
+    labelled = {key: int(n) for key, n in zip(LABEL_KEYS, phantom.slice_labels.sum(axis=0), strict=True) if n}
     print(f"wrote {spec.n_slices} slices ({args.syntax}) with ground truth to {folder}")
     print(f"  slices with blood: {labelled or 'none'}")
     return 0
@@ -65,7 +71,9 @@ def progress_bar(description: str):  # type: ignore[no-untyped-def]
         if bar is None or bar.total != total:
             if bar is not None:
                 bar.close()
-            bar = state["bar"] = tqdm(total=total, desc=description, unit="step", leave=False, file=sys.stderr, disable=None)
+            bar = state["bar"] = tqdm(
+                total=total, desc=description, unit="step", leave=False, file=sys.stderr, disable=None
+            )
         bar.n = done
         bar.set_postfix_str(message[:40], refresh=False)
         bar.refresh()
@@ -92,8 +100,10 @@ def _scan(args: argparse.Namespace) -> int:
     print(f"Model {result.model_name} {result.model_version} ({source}) — research tool, NOT FOR CLINICAL USE")
     print(f"  {'label':<18}{'max score':>10}{'at slice':>10}{'over thr':>10}{'threshold':>11}  verdict")
     for row in result.summary():
-        print(f"  {label(row.label).name:<18}{row.max_score:>10.3f}{row.max_slice + 1:>10}"
-              f"{row.slices_over:>10}{row.threshold:>11.3f}  {row.verdict}")
+        print(
+            f"  {label(row.label).name:<18}{row.max_score:>10.3f}{row.max_slice + 1:>10}"
+            f"{row.slices_over:>10}{row.threshold:>11.3f}  {row.verdict}"
+        )
     print(result.describe())
     if args.json:
         write_json_atomic(Path(args.json), result.to_json())
@@ -138,7 +148,7 @@ def _viewer(args: argparse.Namespace) -> int:
     """Open the viewer window, on FOLDER or the demo study when given."""
     folder = args.folder
     if args.demo:
-        from ichviewer.core.demo import demo_study_dir
+        from ichviewer.core.synthetic.demo import demo_study_dir
 
         folder = demo_study_dir(progress_bar("Generating the demo study (once)"))
     elif folder is not None and not Path(folder).is_dir():
@@ -150,7 +160,9 @@ def _viewer(args: argparse.Namespace) -> int:
 
 def build_viewer_parser() -> argparse.ArgumentParser:
     """`ichviewer [FOLDER] [--demo] [--device D]`: the viewer (no subcommand)."""
-    parser = argparse.ArgumentParser(prog="ichviewer", description="Open the viewer. Research tool: not for clinical use.")
+    parser = argparse.ArgumentParser(
+        prog="ichviewer", description="Open the viewer. Research tool: not for clinical use."
+    )
     parser.add_argument("folder", nargs="?", help="folder with a CT study (searched recursively)")
     parser.add_argument("--demo", action="store_true", help="open the synthetic demo study (generated once)")
     parser.add_argument("--device", choices=("auto", "cuda", "mps", "cpu"), help="device for the AI analysis")
@@ -192,19 +204,27 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--device", default="auto", choices=("auto", "cuda", "mps", "cpu"))
     scan.add_argument("--pdf", metavar="FILE", help="write the PDF summary (as File ▸ Export PDF in the viewer)")
     scan.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDF")
-    scan.add_argument("--key-slices", type=int, default=6, metavar="N", help="flagged slices shown in the PDF (default 6)")
+    scan.add_argument(
+        "--key-slices", type=int, default=6, metavar="N", help="flagged slices shown in the PDF (default 6)"
+    )
     scan.add_argument("--no-cache", action="store_true", help="always recompute the scores")
     scan.set_defaults(handler=_scan)
 
     phantom = sub.add_parser("phantom", help="write a synthetic head CT study with ground-truth labels and masks")
     phantom.add_argument("out", help="new folder for the DICOM files and ground_truth.json")
     phantom.add_argument("--seed", type=int, default=0)
-    phantom.add_argument("--subtypes", default="", help="comma-separated: epidural,intraparenchymal,"
-                         "intraventricular,subarachnoid,subdural (default none)")
+    phantom.add_argument(
+        "--subtypes",
+        default="",
+        help="comma-separated: epidural,intraparenchymal,intraventricular,subarachnoid,subdural (default none)",
+    )
     phantom.add_argument("--slices", type=int, default=32)
     phantom.add_argument("--size", type=int, default=512, help="pixels per side; the field of view stays 230 mm")
-    phantom.add_argument("--syntax", default="explicit", help="transfer syntax: explicit, implicit, big, "
-                         "deflated, rle, j2k, jpegls, jpeg-lossless, jpeg-lossless-sv1")
+    phantom.add_argument(
+        "--syntax",
+        default="explicit",
+        help="transfer syntax: explicit, implicit, big, deflated, rle, j2k, jpegls, jpeg-lossless, jpeg-lossless-sv1",
+    )
     phantom.add_argument("--tilt", type=float, default=0.0, help="gantry tilt in degrees")
     phantom.set_defaults(handler=_phantom)
 

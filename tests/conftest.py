@@ -37,8 +37,19 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ichviewer.training.export import card_template, write_model_folder
 
     torch.manual_seed(0)
-    card = card_template("tiny-test-model", "0.0.1", size=64, thresholds={"any": 0.5, "epidural": 0.4,
-                         "intraparenchymal": 0.5, "intraventricular": 0.5, "subarachnoid": 0.5, "subdural": 0.5})
+    card = card_template(
+        "tiny-test-model",
+        "0.0.1",
+        size=64,
+        thresholds={
+            "any": 0.5,
+            "epidural": 0.4,
+            "intraparenchymal": 0.5,
+            "intraventricular": 0.5,
+            "subarachnoid": 0.5,
+            "subdural": 0.5,
+        },
+    )
     network = build_network(card["architecture"]["name"], 3, 6)
     return write_model_folder(network, tmp_path_factory.mktemp("tiny_model"), card)
 
@@ -53,19 +64,47 @@ def make_volume():
     def make(hu, spacing: float = 5.0, pixel: float = 0.5, uid: str = "1.2.826.0.1.3680043.8.498.1"):
         headers = tuple(
             SliceHeader(
-                path=Path(f"/memory/slice{k:03d}.dcm"), sop_instance_uid=f"{uid}.{k + 1}", instance_number=k + 1,
-                position=(0.0, 0.0, k * spacing), orientation=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
-                rows=hu.shape[1], columns=hu.shape[2], pixel_spacing=(pixel, pixel), slice_thickness=spacing,
-                rescale_slope=1.0, rescale_intercept=0.0, has_rescale=True, pixel_padding=None,
-                transfer_syntax="1.2.840.10008.1.2.1", window_center=40.0, window_width=80.0, gantry_tilt=None,
-                acquisition_number=1, image_type=("ORIGINAL", "PRIMARY", "AXIAL"), frames=1,
+                path=Path(f"/memory/slice{k:03d}.dcm"),
+                sop_instance_uid=f"{uid}.{k + 1}",
+                instance_number=k + 1,
+                position=(0.0, 0.0, k * spacing),
+                orientation=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
+                rows=hu.shape[1],
+                columns=hu.shape[2],
+                pixel_spacing=(pixel, pixel),
+                slice_thickness=spacing,
+                rescale_slope=1.0,
+                rescale_intercept=0.0,
+                has_rescale=True,
+                pixel_padding=None,
+                transfer_syntax="1.2.840.10008.1.2.1",
+                window_center=40.0,
+                window_width=80.0,
+                gantry_tilt=None,
+                acquisition_number=1,
+                image_type=("ORIGINAL", "PRIMARY", "AXIAL"),
+                frames=1,
             )
             for k in range(hu.shape[0])
         )
         series = Series(
-            uid=uid, study_uid=uid + ".0", modality="CT", number=1, description="synthetic", patient_name="TEST",
-            patient_id="T1", patient_birth_date="", patient_sex="", study_date="20260101", study_time="",
-            study_description="", accession_number="", institution="", manufacturer="", model_name="", kernel="",
+            uid=uid,
+            study_uid=uid + ".0",
+            modality="CT",
+            number=1,
+            description="synthetic",
+            patient_name="TEST",
+            patient_id="T1",
+            patient_birth_date="",
+            patient_sex="",
+            study_date="20260101",
+            study_time="",
+            study_description="",
+            accession_number="",
+            institution="",
+            manufacturer="",
+            model_name="",
+            kernel="",
             slices=headers,
         )
         geometry = plan_stack(headers)
@@ -78,7 +117,7 @@ def make_volume():
 def phantom_series(tmp_path_factory: pytest.TempPathFactory):
     """A small phantom study (16 slices, 256², all five subtypes) written once: (folder, phantom)."""
     from ichviewer.core.labels import SUBTYPE_KEYS
-    from ichviewer.core.phantom import PhantomSpec, generate_phantom, write_phantom_study
+    from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study
 
     phantom = generate_phantom(PhantomSpec(seed=3, n_slices=16, size=256, pixel_mm=0.9, subtypes=SUBTYPE_KEYS))
     folder = write_phantom_study(phantom, tmp_path_factory.mktemp("phantom") / "study", file_names="shuffled")

@@ -302,7 +302,7 @@ def read_header(path: Path) -> FileDataset:
         raise UnusableFile(_NON_IMAGE_MODALITIES[modality])
     if modality == "CT" and pixel_problem:
         raise UnusableFile(pixel_problem)
-    ds.ichviewer_has_pixels = not pixel_problem  # type: ignore[attr-defined]
+    ds.ichviewer_has_pixels = not pixel_problem
     return ds
 
 
@@ -410,7 +410,9 @@ def slice_header(path: Path, ds: FileDataset) -> SliceHeader:
         rescale_slope=slope if slope else 1.0,
         rescale_intercept=intercept if intercept is not None else 0.0,
         has_rescale=slope is not None and intercept is not None,
-        pixel_padding=None if padding_value is None else (padding_value, padding_limit if padding_limit is not None else padding_value),
+        pixel_padding=None
+        if padding_value is None
+        else (padding_value, padding_limit if padding_limit is not None else padding_value),
         transfer_syntax=transfer_syntax,
         window_center=_float(ds, "WindowCenter"),
         window_width=_float(ds, "WindowWidth"),
@@ -440,7 +442,7 @@ def decoder_problem(transfer_syntax: str) -> str | None:
     except NotImplementedError:
         return f"compressed as '{uid.name}', which no decoder supports"
     if not decoder.is_available:
-        missing = "; ".join(f"{name}: {', '.join(deps)}" for name, deps in decoder.missing_dependencies)
+        missing = "; ".join(decoder.missing_dependencies)
         return f"compressed as '{uid.name}', but no installed decoder reads it ({missing})"
     return None
 

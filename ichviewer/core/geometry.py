@@ -63,26 +63,34 @@ def plan_stack(slices: Sequence[SliceHeader]) -> StackGeometry:
     n_main = sum((s.rows, s.columns) == size for s in kept)
     for s in kept:
         if (s.rows, s.columns) != size:
-            rejected.append(SkippedFile(
-                s.path, f"image is {s.columns}×{s.rows} pixels; the other {n_main} slices are {size[1]}×{size[0]}"
-            ))
+            rejected.append(
+                SkippedFile(
+                    s.path, f"image is {s.columns}×{s.rows} pixels; the other {n_main} slices are {size[1]}×{size[0]}"
+                )
+            )
     kept = [s for s in kept if (s.rows, s.columns) == size]
 
     oriented = [s for s in kept if s.orientation is not None and s.position is not None]
     if oriented:
-        reference = Counter(tuple(np.round(s.orientation, 3)) for s in oriented).most_common(1)[0][0]
+        reference = Counter(tuple(np.round(s.orientation or (), 3)) for s in oriented).most_common(1)[0][0]
         for s in kept:
             if s.orientation is None or s.position is None:
-                rejected.append(SkippedFile(s.path, "no (0020,0032)/(0020,0037) position or orientation: cannot be placed in the stack"))
+                rejected.append(
+                    SkippedFile(
+                        s.path, "no (0020,0032)/(0020,0037) position or orientation: cannot be placed in the stack"
+                    )
+                )
             elif not _same_orientation(s.orientation, reference):
-                rejected.append(SkippedFile(s.path, "orientation differs from the rest of the series (another stack or a scout)"))
+                rejected.append(
+                    SkippedFile(s.path, "orientation differs from the rest of the series (another stack or a scout)")
+                )
         kept = [s for s in oriented if _same_orientation(s.orientation, reference)]
         # the rounded key only groups; directions come from the headers' full precision
-        row_dir, col_dir = _orthonormal(np.mean([s.orientation for s in kept], axis=0))
+        row_dir, col_dir = _orthonormal(np.mean([s.orientation for s in kept if s.orientation], axis=0))
         normal = np.cross(row_dir, col_dir)
         if normal[int(np.argmax(np.abs(normal)))] < 0:
             normal = -normal  # slice 0 inferior (axial), right (sagittal), anterior (coronal)
-        distance = np.array([np.dot(s.position, normal) for s in kept])
+        distance = np.array([np.dot(s.position, normal) for s in kept if s.position])
         order = np.lexsort((np.array([s.instance_number or 0 for s in kept]), distance))
         kept = [kept[i] for i in order]
         distance = distance[order]
@@ -145,7 +153,9 @@ def plan_stack(slices: Sequence[SliceHeader]) -> StackGeometry:
 
 
 def _same_orientation(orientation: Sequence[float] | None, reference: Sequence[float]) -> bool:
-    return orientation is not None and float(np.max(np.abs(np.subtract(orientation, reference)))) <= ORIENTATION_TOLERANCE
+    return (
+        orientation is not None and float(np.max(np.abs(np.subtract(orientation, reference)))) <= ORIENTATION_TOLERANCE
+    )
 
 
 def _orthonormal(orientation: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -164,10 +174,12 @@ def _drop_duplicates(
     for i in range(1, len(slices)):
         if abs(distance[i] - distance[keep[-1]]) < DUPLICATE_TOLERANCE_MM:
             first = slices[keep[-1]]
-            rejected.append(SkippedFile(
-                slices[i].path,
-                f"duplicate slice: same position ({distance[i]:.2f} mm) as {first.path.name}",
-            ))
+            rejected.append(
+                SkippedFile(
+                    slices[i].path,
+                    f"duplicate slice: same position ({distance[i]:.2f} mm) as {first.path.name}",
+                )
+            )
         else:
             keep.append(i)
     return [slices[i] for i in keep], distance[keep], rejected
@@ -189,9 +201,7 @@ def _check_spacing(distance: np.ndarray) -> tuple[float, list[str]]:
         )
     uneven = (np.abs(gaps - spacing) > tolerance) & (gaps <= spacing * 1.5)
     if uneven.any():
-        warnings.append(
-            f"Uneven slice spacing: {gaps.min():.2f} to {gaps.max():.2f} mm (median {spacing:.2f} mm)."
-        )
+        warnings.append(f"Uneven slice spacing: {gaps.min():.2f} to {gaps.max():.2f} mm (median {spacing:.2f} mm).")
     return spacing, warnings
 
 

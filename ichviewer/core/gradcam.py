@@ -52,7 +52,7 @@ def heatmaps(
                 grids = cam(input_tensor=batch, targets=[ClassifierOutputTarget(target)] * len(chunk))
             except IndexError as error:  # GradCAM.__exit__ would swallow it
                 raise RuntimeError(f"Grad-CAM failed: {error}") from error
-            for index, grid, box in zip(chunk, grids, boxes):
+            for index, grid, box in zip(chunk, grids, boxes, strict=True):
                 heat = box.paste(np.asarray(grid, dtype=np.float32), shape)
                 out[index] = heat * head_mask(volume.hu[index]) if inside_head else heat
             report(progress, min(first + batch_size, len(indices)), len(indices), f"Heatmaps for {label}")

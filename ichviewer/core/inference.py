@@ -73,8 +73,9 @@ class Classifier:
         """Sigmoid probabilities (N, n_labels) for a prepared input batch."""
         import torch
 
-        with torch.inference_mode(), torch.autocast(
-            device_type="cuda", dtype=torch.float16, enabled=self.device == "cuda"
+        with (
+            torch.inference_mode(),
+            torch.autocast(device_type="cuda", dtype=torch.float16, enabled=self.device == "cuda"),
         ):
             x = batch.to(self.device, non_blocking=True)
             if self.device == "cpu":

@@ -42,7 +42,9 @@ class CropBox:
 
         resized = torch.nn.functional.interpolate(
             torch.as_tensor(grid, dtype=torch.float32)[None, None],
-            size=(self.side, self.side), mode="bilinear", align_corners=False,
+            size=(self.side, self.side),
+            mode="bilinear",
+            align_corners=False,
         )[0, 0].numpy()
         out = np.zeros(shape, dtype=np.float32)
         y0, x0 = max(self.top, 0), max(self.left, 0)

@@ -104,10 +104,15 @@ class StudyResult:
         for i, key in enumerate(self.labels):
             column = self.scores[:, i]
             top = int(np.argmax(column)) if len(column) else 0
-            rows.append(LabelSummary(
-                key, float(column[top]) if len(column) else 0.0, top,
-                int((column >= self.thresholds[i]).sum()), self.thresholds[i],
-            ))
+            rows.append(
+                LabelSummary(
+                    key,
+                    float(column[top]) if len(column) else 0.0,
+                    top,
+                    int((column >= self.thresholds[i]).sum()),
+                    self.thresholds[i],
+                )
+            )
         return rows
 
     def describe(self) -> str:
@@ -129,14 +134,25 @@ class StudyResult:
             "labels": list(self.labels),
             "thresholds": [round(t, 6) for t in self.thresholds],
             "summary": [
-                {"label": r.label, "max_score": round(r.max_score, 6), "max_slice": r.max_slice + 1,
-                 "slices_over_threshold": r.slices_over, "verdict": r.verdict}
+                {
+                    "label": r.label,
+                    "max_score": round(r.max_score, 6),
+                    "max_slice": r.max_slice + 1,
+                    "slices_over_threshold": r.slices_over,
+                    "verdict": r.verdict,
+                }
                 for r in self.summary()
             ],
             "slices": [
-                {"slice": i + 1, "sop_instance_uid": uid, "position_mm": round(float(pos), 3),
-                 "scores": {k: round(float(s), 6) for k, s in zip(self.labels, row)}}
-                for i, (uid, pos, row) in enumerate(zip(self.sop_instance_uids, self.slice_positions, self.scores))
+                {
+                    "slice": i + 1,
+                    "sop_instance_uid": uid,
+                    "position_mm": round(float(pos), 3),
+                    "scores": {k: round(float(s), 6) for k, s in zip(self.labels, row, strict=True)},
+                }
+                for i, (uid, pos, row) in enumerate(
+                    zip(self.sop_instance_uids, self.slice_positions, self.scores, strict=True)
+                )
             ],
             "extra": self.extra,
         }
@@ -153,7 +169,9 @@ class StudyResult:
             slice_positions=np.array([s["position_mm"] for s in slices], dtype=np.float64),
             labels=labels,
             thresholds=tuple(float(t) for t in data["thresholds"]),
-            scores=np.array([[s["scores"][k] for k in labels] for s in slices], dtype=np.float32).reshape(-1, len(labels)),
+            scores=np.array([[s["scores"][k] for k in labels] for s in slices], dtype=np.float32).reshape(
+                -1, len(labels)
+            ),
             model_name=data["model"]["name"],
             model_version=data["model"]["version"],
             model_sha256=data["model"]["sha256"],
@@ -173,7 +191,7 @@ def write_csv(result: StudyResult, path: Path) -> None:
             writer = csv.writer(f)
             writer.writerow(["slice", "sop_instance_uid", "position_mm", *result.labels, "flagged"])
             for i, (uid, pos, row, flags) in enumerate(
-                zip(result.sop_instance_uids, result.slice_positions, result.scores, result.flags)
+                zip(result.sop_instance_uids, result.slice_positions, result.scores, result.flags, strict=True)
             ):
                 writer.writerow([i + 1, uid, f"{pos:.3f}", *(f"{s:.6f}" for s in row), int(flags.any())])
         os.replace(tmp, path)

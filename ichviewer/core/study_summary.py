@@ -23,8 +23,7 @@ def describe_series(series: Series, default: bool = False) -> list[str]:
         f"{marker}Series {series.title}",
         f"      orientation {series.orientation_label}, {geometry.n_slices} slices of "
         f"{geometry.columns}×{geometry.rows}, pixel {dx:.3g}×{dy:.3g} mm",
-        f"      thickness {thickness}, spacing {geometry.spacing:.3g} mm, "
-        f"gantry tilt {geometry.tilt_deg:.1f}°",
+        f"      thickness {thickness}, spacing {geometry.spacing:.3g} mm, gantry tilt {geometry.tilt_deg:.1f}°",
         f"      transfer syntax: {syntaxes}",
     ]
     if series.kernel or series.manufacturer:

@@ -133,7 +133,9 @@ def _decode_reason(header: SliceHeader, error: Exception) -> str:
     size = header.path.stat().st_size if header.path.exists() else 0
     name = pydicom.uid.UID(header.transfer_syntax).name
     text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return f"pixel data could not be decoded ({name}, file of {size} bytes: {text}); the file may be truncated or damaged"
+    return (
+        f"pixel data could not be decoded ({name}, file of {size} bytes: {text}); the file may be truncated or damaged"
+    )
 
 
 def middle_out(n: int) -> list[int]:
@@ -222,9 +224,7 @@ def _decode_all(
                 future.cancel()
 
 
-def _drop_slices(
-    hu: np.ndarray, geometry: StackGeometry, failed: dict[int, str]
-) -> tuple[np.ndarray, StackGeometry]:
+def _drop_slices(hu: np.ndarray, geometry: StackGeometry, failed: dict[int, str]) -> tuple[np.ndarray, StackGeometry]:
     """Remove failed slices in place (no second array) and re-measure the stack."""
     keep = [i for i in range(geometry.n_slices) if i not in failed]
     for target, source in enumerate(keep):

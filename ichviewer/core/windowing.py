@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -99,7 +99,8 @@ def window_unit(hu: ArrayT, windows: Sequence[Window]) -> ArrayT:
     Works on numpy arrays and torch tensors alike (training windows on the GPU), so the model
     sees exactly what inference computes.
     """
-    ramps = [((hu - w.lower) / w.width).clip(0.0, 1.0) for w in windows]
+    values: Any = hu  # numpy array or torch tensor: both have `-`, `/` and `clip`
+    ramps = [((values - w.lower) / w.width).clip(0.0, 1.0) for w in windows]
     if hasattr(hu, "detach"):  # torch.Tensor, without importing torch here
         import torch
 

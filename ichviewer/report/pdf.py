@@ -22,6 +22,7 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from ichviewer import __version__
+from ichviewer.core.heatmap_colors import blend
 from ichviewer.core.labels import label
 from ichviewer.core.preprocess import crop_square, head_box
 from ichviewer.core.results import StudyResult
@@ -29,7 +30,6 @@ from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import PRESETS, apply_window
 from ichviewer.qt_setup import ensure_gui_application
 from ichviewer.report.score_chart import draw_score_chart
-from ichviewer.ui.heatmap_colors import blend
 
 DPI = 300
 NOTICE = (
@@ -119,12 +119,26 @@ def write_pdf(
 class _Renderer:
     """One report: page geometry, fonts and the drawing of each block."""
 
-    def __init__(self, path: str, volume: CTVolume, result: StudyResult, heatmaps: Mapping[int, np.ndarray],
-                 options: ReportOptions, created: datetime) -> None:
+    def __init__(
+        self,
+        path: str,
+        volume: CTVolume,
+        result: StudyResult,
+        heatmaps: Mapping[int, np.ndarray],
+        options: ReportOptions,
+        created: datetime,
+    ) -> None:
         self.volume, self.result, self.heatmaps, self.options, self.created = volume, result, heatmaps, options, created
         self.writer = QPdfWriter(path)
         size = QPageSize.PageSizeId.Letter if options.page_size.lower() == "letter" else QPageSize.PageSizeId.A4
-        self.writer.setPageLayout(QPageLayout(QPageSize(size), QPageLayout.Orientation.Portrait, QMarginsF(15, 14, 15, 14), QPageLayout.Unit.Millimeter))
+        self.writer.setPageLayout(
+            QPageLayout(
+                QPageSize(size),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(15, 14, 15, 14),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
         self.writer.setResolution(DPI)
         self.writer.setTitle("Intracranial hemorrhage AI summary (not for clinical use)")
         self.writer.setCreator(f"ichviewer {__version__}")
@@ -142,11 +156,18 @@ class _Renderer:
         font.setFeature(QFont.Tag("liga"), 0)  # "fl"/"fi" ligatures would break search and copy in the PDF
         return font
 
-    def text(self, rect: QRectF, text: str, size: float = 9, bold: bool = False,
-             colour: QColor = QColor(20, 20, 20), flags: int = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)) -> float:
+    def text(
+        self,
+        rect: QRectF,
+        text: str,
+        size: float = 9,
+        bold: bool = False,
+        colour: QColor | None = None,
+        flags: int = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop),
+    ) -> float:
         """Draw wrapped text in `rect`; return the height used."""
         self.painter.setFont(self.font(size, bold))
-        self.painter.setPen(colour)
+        self.painter.setPen(colour if colour is not None else QColor(20, 20, 20))
         bounds = self.painter.boundingRect(rect, flags | int(Qt.TextFlag.TextWordWrap), text)
         self.painter.drawText(rect, flags | int(Qt.TextFlag.TextWordWrap), text)
         return bounds.height()
@@ -172,11 +193,21 @@ class _Renderer:
         a = self.area
         self.text(QRectF(a.left(), a.top(), a.width() * 0.7, self.pt(20)), title, 14, bold=True)
         stamp = self.created.strftime("%Y-%m-%d %H:%M %Z").strip()
-        self.text(QRectF(a.left(), a.top(), a.width(), self.pt(20)), f"Generated {stamp}", 8,
-                  colour=QColor(90, 90, 90), flags=int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop))
+        self.text(
+            QRectF(a.left(), a.top(), a.width(), self.pt(20)),
+            f"Generated {stamp}",
+            8,
+            colour=QColor(90, 90, 90),
+            flags=int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
+        )
         footer = f"ichviewer {__version__} · research tool, not for clinical use · page {self.page} of {self.pages}"
-        self.text(QRectF(a.left(), a.bottom() - self.pt(12), a.width(), self.pt(12)), footer, 7.5,
-                  colour=QColor(90, 90, 90), flags=int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom))
+        self.text(
+            QRectF(a.left(), a.bottom() - self.pt(12), a.width(), self.pt(12)),
+            footer,
+            7.5,
+            colour=QColor(90, 90, 90),
+            flags=int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom),
+        )
         return a.top() + self.pt(24)
 
     def notice(self, y: float) -> float:
@@ -186,7 +217,13 @@ class _Renderer:
         self.painter.setBrush(QColor(255, 235, 235))
         self.painter.drawRect(box)
         self.painter.setBrush(Qt.BrushStyle.NoBrush)
-        self.text(box.adjusted(self.pt(6), self.pt(4), -self.pt(6), -self.pt(4)), NOTICE, 8.5, bold=True, colour=QColor(150, 10, 10))
+        self.text(
+            box.adjusted(self.pt(6), self.pt(4), -self.pt(6), -self.pt(4)),
+            NOTICE,
+            8.5,
+            bold=True,
+            colour=QColor(150, 10, 10),
+        )
         return box.bottom() + self.pt(10)
 
     def summary_page(self) -> None:
@@ -206,17 +243,25 @@ class _Renderer:
         if self.options.deidentify:
             patient = "De-identified report: patient name, ID, birth date, accession and dates removed."
         else:
-            patient = (f"Patient: {s.patient_name or '—'}   ID: {s.patient_id or '—'}   "
-                       f"Born: {_date(s.patient_birth_date)}   Sex: {s.patient_sex or '—'}\n"
-                       f"Study: {_date(s.study_date)}  {s.study_description or ''}   Accession: {s.accession_number or '—'}")
+            patient = (
+                f"Patient: {s.patient_name or '—'}   ID: {s.patient_id or '—'}   "
+                f"Born: {_date(s.patient_birth_date)}   Sex: {s.patient_sex or '—'}\n"
+                f"Study: {_date(s.study_date)}  {s.study_description or ''}   Accession: {s.accession_number or '—'}"
+            )
         dz, dy, dx = v.spacing
         thickness = f"{v.thickness:g} mm" if v.thickness else "unknown"
-        series = (f"Series {s.number if s.number is not None else '—'}: {s.description or '(no description)'} — "
-                  f"{v.n_slices} slices, thickness {thickness}, spacing {dz:.2f} mm, pixels {dx:.2f}×{dy:.2f} mm, "
-                  f"gantry tilt {v.geometry.tilt_deg:.1f}°")
-        model = (f"Model: {r.model_name} {r.model_version} (weights sha256 {r.model_sha256[:12]}…), "
-                 f"run on {r.device} in {r.elapsed_s:.1f} s, {r.created}")
-        used = self.text(QRectF(self.area.left(), y, self.area.width(), self.pt(80)), "\n".join((patient, series, model)), 8.5)
+        series = (
+            f"Series {s.number if s.number is not None else '—'}: {s.description or '(no description)'} — "
+            f"{v.n_slices} slices, thickness {thickness}, spacing {dz:.2f} mm, pixels {dx:.2f}×{dy:.2f} mm, "
+            f"gantry tilt {v.geometry.tilt_deg:.1f}°"
+        )
+        model = (
+            f"Model: {r.model_name} {r.model_version} (weights sha256 {r.model_sha256[:12]}…), "
+            f"run on {r.device} in {r.elapsed_s:.1f} s, {r.created}"
+        )
+        used = self.text(
+            QRectF(self.area.left(), y, self.area.width(), self.pt(80)), "\n".join((patient, series, model)), 8.5
+        )
         return y + used + self.pt(10)
 
     def verdict(self, y: float) -> float:
@@ -225,16 +270,26 @@ class _Renderer:
             text = f"FLAGGED — {self.result.describe()}. Key slices follow on the next pages."
             colour = QColor(170, 20, 20)
         else:
-            text = (f"Nothing passed a threshold: none of the {self.result.n_slices} slices reached the model's "
-                    "threshold for any label. This does not exclude hemorrhage.")
+            text = (
+                f"Nothing passed a threshold: none of the {self.result.n_slices} slices reached the model's "
+                "threshold for any label. This does not exclude hemorrhage."
+            )
             colour = QColor(20, 90, 20)
-        used = self.text(QRectF(self.area.left(), y, self.area.width(), self.pt(30)), text, 10.5, bold=True, colour=colour)
+        used = self.text(
+            QRectF(self.area.left(), y, self.area.width(), self.pt(30)), text, 10.5, bold=True, colour=colour
+        )
         return y + used + self.pt(8)
 
     def study_table(self, y: float) -> float:
         a = self.area
-        columns = [("Label", 0.30), ("Highest score", 0.16), ("at slice", 0.12), ("Slices over", 0.14),
-                   ("Threshold", 0.13), ("Verdict", 0.15)]
+        columns = [
+            ("Label", 0.30),
+            ("Highest score", 0.16),
+            ("at slice", 0.12),
+            ("Slices over", 0.14),
+            ("Threshold", 0.13),
+            ("Verdict", 0.15),
+        ]
         row_h = self.pt(15)
         x = a.left()
         self.painter.fillRect(QRectF(a.left(), y, a.width(), row_h), QColor(230, 230, 235))
@@ -243,13 +298,24 @@ class _Renderer:
             x += a.width() * share
         y += row_h
         for row in self.result.summary():
-            values = [label(row.label).name, f"{row.max_score:.3f}", str(row.max_slice + 1),
-                      str(row.slices_over), f"{row.threshold:.3f}", row.verdict]
+            values = [
+                label(row.label).name,
+                f"{row.max_score:.3f}",
+                str(row.max_slice + 1),
+                str(row.slices_over),
+                f"{row.threshold:.3f}",
+                row.verdict,
+            ]
             x = a.left()
-            for (_, share), value in zip(columns, values):
+            for (_, share), value in zip(columns, values, strict=True):
                 colour = QColor(170, 20, 20) if row.positive and value == row.verdict else QColor(20, 20, 20)
-                self.text(QRectF(x + self.pt(4), y + self.pt(3), a.width() * share, row_h), value, 8.5,
-                          bold=row.positive and value == row.verdict, colour=colour)
+                self.text(
+                    QRectF(x + self.pt(4), y + self.pt(3), a.width() * share, row_h),
+                    value,
+                    8.5,
+                    bold=row.positive and value == row.verdict,
+                    colour=colour,
+                )
                 x += a.width() * share
             self.painter.setPen(QPen(QColor(215, 215, 215), self.pt(0.5)))
             self.painter.drawLine(a.left(), y + row_h, a.right(), y + row_h)
@@ -264,8 +330,12 @@ class _Renderer:
         skipped = sum(s.count for s in report.skipped)
         if skipped:
             lines.append(f"{skipped} file(s) of the folder were not used (see the viewer's load report).")
-        self.text(QRectF(self.area.left(), y, self.area.width(), self.area.bottom() - y - self.pt(16)),
-                  "Notes on the images: " + " ".join(lines), 8, colour=QColor(80, 80, 80))
+        self.text(
+            QRectF(self.area.left(), y, self.area.width(), self.area.bottom() - y - self.pt(16)),
+            "Notes on the images: " + " ".join(lines),
+            8,
+            colour=QColor(80, 80, 80),
+        )
 
     def slice_page(self, slices: list[int]) -> None:
         y = self.header_footer("Key slices")
@@ -277,9 +347,15 @@ class _Renderer:
     def slice_block(self, index: int, rect: QRectF) -> None:
         r, v = self.result, self.volume
         top, score = r.top_label(index)
-        title = (f"Slice {index + 1} of {v.n_slices} · position {v.slice_position(index):.1f} mm · "
-                 f"strongest: {label(top).name} {score:.3f}")
-        y = rect.top() + self.text(QRectF(rect.left(), rect.top(), rect.width(), self.pt(16)), title, 10, bold=True) + self.pt(4)
+        title = (
+            f"Slice {index + 1} of {v.n_slices} · position {v.slice_position(index):.1f} mm · "
+            f"strongest: {label(top).name} {score:.3f}"
+        )
+        y = (
+            rect.top()
+            + self.text(QRectF(rect.left(), rect.top(), rect.width(), self.pt(16)), title, 10, bold=True)
+            + self.pt(4)
+        )
         hu = v.hu[index]
         box = head_box(hu)
         grey = crop_square(apply_window(hu, PRESETS["brain"]), box, fill=0)
@@ -303,7 +379,12 @@ class _Renderer:
         self.scores_row(index, QRectF(rect.left(), y + side + self.pt(22), rect.width(), self.pt(28)))
 
     def caption(self, image: QRectF, text: str) -> None:
-        self.text(QRectF(image.left(), image.bottom() + self.pt(2), image.width(), self.pt(20)), text, 7.5, colour=QColor(70, 70, 70))
+        self.text(
+            QRectF(image.left(), image.bottom() + self.pt(2), image.width(), self.pt(20)),
+            text,
+            7.5,
+            colour=QColor(70, 70, 70),
+        )
 
     def scores_row(self, index: int, rect: QRectF) -> None:
         r = self.result
@@ -313,8 +394,13 @@ class _Renderer:
             over = bool(r.flags[index, k])
             self.painter.fillRect(cell, QColor(255, 225, 225) if over else QColor(240, 240, 243))
             self.text(cell.adjusted(self.pt(3), self.pt(2), 0, 0), label(key).name, 7.5, colour=QColor(60, 60, 60))
-            self.text(cell.adjusted(self.pt(3), self.pt(12), 0, 0), f"{r.scores[index, k]:.3f}" + ("  ▲" if over else ""), 9.5,
-                      bold=over, colour=QColor(170, 20, 20) if over else QColor(20, 20, 20))
+            self.text(
+                cell.adjusted(self.pt(3), self.pt(12), 0, 0),
+                f"{r.scores[index, k]:.3f}" + ("  ▲" if over else ""),
+                9.5,
+                bold=over,
+                colour=QColor(170, 20, 20) if over else QColor(20, 20, 20),
+            )
 
 
 def _qimage(pixels: np.ndarray) -> QImage:
@@ -325,7 +411,9 @@ def _qimage(pixels: np.ndarray) -> QImage:
         image = QImage(pixels.data, width, height, width, QImage.Format.Format_Grayscale8)
     else:
         image = QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888)
-    return image.scaled(2 * width, 2 * height, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return image.scaled(
+        2 * width, 2 * height, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
+    )
 
 
 def _date(value: str) -> str:

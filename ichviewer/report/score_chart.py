@@ -20,7 +20,12 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
     small.setPointSizeF(7)
     painter.setFont(small)
     metrics_h = 10 * unit
-    plot = QRectF(rect.left() + 30 * unit, rect.top() + 4 * unit, rect.width() - 34 * unit, rect.height() - 3 * metrics_h - 10 * unit)
+    plot = QRectF(
+        rect.left() + 30 * unit,
+        rect.top() + 4 * unit,
+        rect.width() - 34 * unit,
+        rect.height() - 3 * metrics_h - 10 * unit,
+    )
     n = result.n_slices
 
     def x_of(index: float) -> float:
@@ -42,17 +47,25 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
     for score in (0.0, 0.25, 0.5, 0.75, 1.0):
         painter.drawLine(QPointF(plot.left(), y_of(score)), QPointF(plot.right(), y_of(score)))
         painter.setPen(QColor(60, 60, 60))
-        painter.drawText(QRectF(rect.left(), y_of(score) - 5 * unit, 26 * unit, 10 * unit),
-                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{score:.2f}")
+        painter.drawText(
+            QRectF(rect.left(), y_of(score) - 5 * unit, 26 * unit, 10 * unit),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            f"{score:.2f}",
+        )
         painter.setPen(grid)
     step = max(1, int(np.ceil(n / 12)))
     painter.setPen(QColor(60, 60, 60))
     for i in range(0, n, step):
-        painter.drawText(QRectF(x_of(i) - 12 * unit, plot.bottom() + 2 * unit, 24 * unit, metrics_h),
-                         Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, str(i + 1))
-    painter.drawText(QRectF(plot.left(), plot.bottom() + 3 * unit + metrics_h, plot.width(), metrics_h),
-                     Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                     "slice (1 = most inferior); shaded: slices over a threshold")
+        painter.drawText(
+            QRectF(x_of(i) - 12 * unit, plot.bottom() + 2 * unit, 24 * unit, metrics_h),
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            str(i + 1),
+        )
+    painter.drawText(
+        QRectF(plot.left(), plot.bottom() + 3 * unit + metrics_h, plot.width(), metrics_h),
+        Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+        "slice (1 = most inferior); shaded: slices over a threshold",
+    )
 
     for key in result.labels[::-1]:  # "any" drawn last, on top
         colour = QColor(label(key).colour).darker(115)
@@ -75,11 +88,16 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
         painter.drawLine(QPointF(legend_x, legend_y + 4 * unit), QPointF(legend_x + 10 * unit, legend_y + 4 * unit))
         painter.setPen(QColor(30, 30, 30))
         text = label(key).name
-        painter.drawText(QRectF(legend_x + 12 * unit, legend_y - 1 * unit, 80 * unit, metrics_h), Qt.AlignmentFlag.AlignLeft, text)
+        painter.drawText(
+            QRectF(legend_x + 12 * unit, legend_y - 1 * unit, 80 * unit, metrics_h), Qt.AlignmentFlag.AlignLeft, text
+        )
         legend_x += 22 * unit + painter.fontMetrics().horizontalAdvance(text)
     painter.setPen(dashed)
     painter.drawLine(QPointF(legend_x, legend_y + 4 * unit), QPointF(legend_x + 10 * unit, legend_y + 4 * unit))
     painter.setPen(QColor(30, 30, 30))
-    painter.drawText(QRectF(legend_x + 12 * unit, legend_y - 1 * unit, 120 * unit, metrics_h), Qt.AlignmentFlag.AlignLeft,
-                     f"threshold (any) {threshold:.2f}")
+    painter.drawText(
+        QRectF(legend_x + 12 * unit, legend_y - 1 * unit, 120 * unit, metrics_h),
+        Qt.AlignmentFlag.AlignLeft,
+        f"threshold (any) {threshold:.2f}",
+    )
     painter.restore()

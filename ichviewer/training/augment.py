@@ -45,8 +45,17 @@ class AugmentConfig:
     @classmethod
     def off(cls) -> AugmentConfig:
         """No augmentation (validation, checks)."""
-        return cls(rotate_deg=0.0, scale=0.0, shift=0.0, p_flip=0.0, p_resolution=0.0, hu_scale=0.0, hu_offset=0.0,
-                   p_noise=0.0, p_brain_only=0.0)
+        return cls(
+            rotate_deg=0.0,
+            scale=0.0,
+            shift=0.0,
+            p_flip=0.0,
+            p_resolution=0.0,
+            hu_scale=0.0,
+            hu_offset=0.0,
+            p_noise=0.0,
+            p_brain_only=0.0,
+        )
 
 
 def _uniform(n: int, low: float, high: float, device: torch.device) -> torch.Tensor:
@@ -64,12 +73,17 @@ def affine(hu: torch.Tensor, config: AugmentConfig) -> torch.Tensor:
     scale = 1 + _uniform(n, -config.scale, config.scale, device)
     flip = torch.where(torch.rand(n, device=device) < config.p_flip, -1.0, 1.0)
     cos, sin = torch.cos(angle) / scale, torch.sin(angle) / scale
-    theta = torch.stack([
-        torch.stack([cos * flip, -sin, _uniform(n, -2 * config.shift, 2 * config.shift, device)], dim=1),
-        torch.stack([sin * flip, cos, _uniform(n, -2 * config.shift, 2 * config.shift, device)], dim=1),
-    ], dim=1)
+    theta = torch.stack(
+        [
+            torch.stack([cos * flip, -sin, _uniform(n, -2 * config.shift, 2 * config.shift, device)], dim=1),
+            torch.stack([sin * flip, cos, _uniform(n, -2 * config.shift, 2 * config.shift, device)], dim=1),
+        ],
+        dim=1,
+    )
     grid = torch.nn.functional.affine_grid(theta, list(hu.shape), align_corners=False)
-    moved = torch.nn.functional.grid_sample(hu - AIR_HU, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    moved = torch.nn.functional.grid_sample(
+        hu - AIR_HU, grid, mode="bilinear", padding_mode="zeros", align_corners=False
+    )
     return moved + AIR_HU
 
 
@@ -82,8 +96,9 @@ def lower_resolution(hu: torch.Tensor, config: AugmentConfig) -> torch.Tensor:
         return hu
     size = hu.shape[-1]
     factor = float(_uniform(1, *config.resolution, hu.device))
-    small = torch.nn.functional.interpolate(hu[chosen], size=max(8, round(size * factor)), mode="bilinear",
-                                            align_corners=False, antialias=True)
+    small = torch.nn.functional.interpolate(
+        hu[chosen], size=max(8, round(size * factor)), mode="bilinear", align_corners=False, antialias=True
+    )
     out = hu.clone()
     out[chosen] = torch.nn.functional.interpolate(small, size=size, mode="bilinear", align_corners=False)
     return out

@@ -32,8 +32,14 @@ if TYPE_CHECKING:
     from ichviewer.core.volume import CTVolume
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
-CQ500_LABELS = {"ICH": "any", "EDH": "epidural", "IPH": "intraparenchymal", "IVH": "intraventricular",
-                "SAH": "subarachnoid", "SDH": "subdural"}
+CQ500_LABELS = {
+    "ICH": "any",
+    "EDH": "epidural",
+    "IPH": "intraparenchymal",
+    "IVH": "intraventricular",
+    "SAH": "subarachnoid",
+    "SDH": "subdural",
+}
 CQ500_READERS = ("R1", "R2", "R3")
 
 
@@ -85,19 +91,47 @@ def as_volume(stack: Stack) -> CTVolume:
     uid = f"2.25.{int.from_bytes(stack.group.encode()[:15], 'big')}"
     headers = tuple(
         SliceHeader(
-            path=Path(f"{stack.source}/{stack.group}/{k}"), sop_instance_uid=f"{uid}.{k + 1}", instance_number=k + 1,
-            position=(0.0, 0.0, float(k)), orientation=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0), rows=stack.hu.shape[1],
-            columns=stack.hu.shape[2], pixel_spacing=(1.0, 1.0), slice_thickness=1.0, rescale_slope=1.0,
-            rescale_intercept=0.0, has_rescale=True, pixel_padding=None, transfer_syntax="1.2.840.10008.1.2.1",
-            window_center=40.0, window_width=80.0, gantry_tilt=None, acquisition_number=1,
-            image_type=("DERIVED", "SECONDARY", "AXIAL"), frames=1,
+            path=Path(f"{stack.source}/{stack.group}/{k}"),
+            sop_instance_uid=f"{uid}.{k + 1}",
+            instance_number=k + 1,
+            position=(0.0, 0.0, float(k)),
+            orientation=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
+            rows=stack.hu.shape[1],
+            columns=stack.hu.shape[2],
+            pixel_spacing=(1.0, 1.0),
+            slice_thickness=1.0,
+            rescale_slope=1.0,
+            rescale_intercept=0.0,
+            has_rescale=True,
+            pixel_padding=None,
+            transfer_syntax="1.2.840.10008.1.2.1",
+            window_center=40.0,
+            window_width=80.0,
+            gantry_tilt=None,
+            acquisition_number=1,
+            image_type=("DERIVED", "SECONDARY", "AXIAL"),
+            frames=1,
         )
         for k in range(stack.hu.shape[0])
     )
     series = Series(
-        uid=uid, study_uid=uid + ".0", modality="CT", number=1, description=f"{stack.source} {stack.group}",
-        patient_name="", patient_id=stack.group, patient_birth_date="", patient_sex="", study_date="", study_time="",
-        study_description="", accession_number="", institution="", manufacturer="", model_name="", kernel="",
+        uid=uid,
+        study_uid=uid + ".0",
+        modality="CT",
+        number=1,
+        description=f"{stack.source} {stack.group}",
+        patient_name="",
+        patient_id=stack.group,
+        patient_birth_date="",
+        patient_sex="",
+        study_date="",
+        study_time="",
+        study_description="",
+        accession_number="",
+        institution="",
+        manufacturer="",
+        model_name="",
+        kernel="",
         slices=headers,
     )
     return CTVolume(hu=stack.hu, series=series, geometry=plan_stack(headers), report=LoadReport())
@@ -127,7 +161,10 @@ def read_rsna_labels(path: Path) -> dict[str, tuple[dict[str, int], str | None]]
                 table.setdefault(image, ({}, None))[0][key] = int(row["Label"])
         return table
     for row in rows:
-        table[row["image_id"]] = ({k: int(row[k]) for k in LABEL_KEYS if row.get(k, "") != ""}, row.get("study") or None)
+        table[row["image_id"]] = (
+            {k: int(row[k]) for k in LABEL_KEYS if row.get(k, "") != ""},
+            row.get("study") or None,
+        )
     if not table:
         raise ValueError(f"{path}: no labelled images (expected stage_2_train.csv or image_id + six label columns)")
     return table
@@ -285,7 +322,7 @@ def read_cq500(
 
 def read_phantom(seeds: Iterable[int], size: int = 256, source: str = "phantom") -> Iterator[Stack]:
     """One stack per seed of the synthetic head CT, every slice labelled with all six labels."""
-    from ichviewer.core.phantom import generate_phantom, random_spec
+    from ichviewer.core.synthetic.phantom import generate_phantom, random_spec
 
     for seed in seeds:
         phantom = generate_phantom(random_spec(seed, size=size))

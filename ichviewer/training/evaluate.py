@@ -15,7 +15,6 @@ import argparse
 import json
 import math
 import sys
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from ichviewer.core.labels import label as label_info
 from ichviewer.core.progress import Progress
 from ichviewer.training.datasets import Stack, as_volume, read_cq500, read_image_folder, read_phantom, read_rsna
 from ichviewer.training.metrics import auc, bootstrap_auc, counts_at, weighted_log_loss
+from ichviewer.training.predictions import Predictions
 from ichviewer.training.split import SPLIT_FILE, load_split, members, phantom_seeds
 
 if TYPE_CHECKING:
@@ -38,28 +38,16 @@ TOLERANCE = 0.005
 REAL_SETS = ("rsna_dicom_slices", "rsna_dicom_studies", "rsna_png", "head_ct")
 
 
-@dataclass(frozen=True, eq=False)
-class Predictions:
-    """Scores and truth of one evaluation set, one row per slice, image or study; columns in LABEL_KEYS order."""
-
-    name: str
-    unit: str
-    scores: np.ndarray  # (n, 6) probabilities
-    labels: np.ndarray  # (n, 6) 0/1
-    mask: np.ndarray  # (n, 6) which labels are known
-    groups: np.ndarray  # bootstrap unit of each row
-    ids: np.ndarray
-
-
 def _collect(name: str, unit: str, rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, str]]) -> Predictions:
     if not rows:
         raise ValueError(f"no test rows for {name}")
-    scores, labels, mask, groups, ids = zip(*rows)
+    scores, labels, mask, groups, ids = zip(*rows, strict=True)
     return Predictions(name, unit, np.stack(scores), np.stack(labels), np.stack(mask), np.array(groups), np.array(ids))
 
 
-def predict_stacks(classifier: Classifier, stacks: list[Stack] | Any, name: str, unit: str,
-                   study_name: str | None = None) -> list[Predictions]:
+def predict_stacks(
+    classifier: Classifier, stacks: list[Stack] | Any, name: str, unit: str, study_name: str | None = None
+) -> list[Predictions]:
     """Score every stack with Classifier.predict; slice rows, plus study rows (highest slice score) when asked."""
     missing = [k for k in LABEL_KEYS if k not in classifier.card.labels]
     if missing:
@@ -78,8 +66,14 @@ def predict_stacks(classifier: Classifier, stacks: list[Stack] | Any, name: str,
     return out
 
 
-def heldout_predictions(classifier: Classifier, data: Path, split: dict[str, Any], phantom_count: int,
-                        cq500: Path | None = None, progress: Progress | None = None) -> list[Predictions]:
+def heldout_predictions(
+    classifier: Classifier,
+    data: Path,
+    split: dict[str, Any],
+    phantom_count: int,
+    cq500: Path | None = None,
+    progress: Progress | None = None,
+) -> list[Predictions]:
     """Predictions on every test set: rsna_dicom slices and studies, rsna_png, head_ct, phantom, CQ500."""
     dicom = data / "rsna_dicom"
     stacks = read_rsna(dicom / "labels.csv", dicom, groups=members(split, "rsna_dicom", "test"), progress=progress)
@@ -88,10 +82,17 @@ def heldout_predictions(classifier: Classifier, data: Path, split: dict[str, Any
         images = read_image_folder(data / source, source=source, ids=members(split, source, "test"))
         out += predict_stacks(classifier, images, source, "image")
     if phantom_count:
-        out += predict_stacks(classifier, read_phantom(phantom_seeds(split, "test", phantom_count)), "phantom", "slice",
-                              study_name="phantom_studies")
+        out += predict_stacks(
+            classifier,
+            read_phantom(phantom_seeds(split, "test", phantom_count)),
+            "phantom",
+            "slice",
+            study_name="phantom_studies",
+        )
     if cq500 is not None:
-        out += predict_stacks(classifier, read_cq500(cq500, progress=progress), "cq500", "study", study_name="cq500_studies")
+        out += predict_stacks(
+            classifier, read_cq500(cq500, progress=progress), "cq500", "study", study_name="cq500_studies"
+        )
     return out
 
 
@@ -101,8 +102,13 @@ def _value(x: float) -> float | None:
 
 def set_figures(pred: Predictions, thresholds: dict[str, float]) -> dict[str, Any]:
     """Per label: counts, AUC and its bootstrap CI, sensitivity/specificity at the threshold; the log loss."""
-    out: dict[str, Any] = {"unit": pred.unit, "rows": len(pred.ids), "groups": len(np.unique(pred.groups)),
-                           "log_loss_rsna": _value(weighted_log_loss(pred.labels, pred.scores, pred.mask)), "labels": {}}
+    out: dict[str, Any] = {
+        "unit": pred.unit,
+        "rows": len(pred.ids),
+        "groups": len(np.unique(pred.groups)),
+        "log_loss_rsna": _value(weighted_log_loss(pred.labels, pred.scores, pred.mask)),
+        "labels": {},
+    }
     for k, key in enumerate(LABEL_KEYS):
         known = pred.mask[:, k]
         if not known.any():
@@ -110,8 +116,13 @@ def set_figures(pred: Predictions, thresholds: dict[str, float]) -> dict[str, An
         y, s, g = pred.labels[known, k], pred.scores[known, k], pred.groups[known]
         low, high = bootstrap_auc(y, s, g, BOOTSTRAP, BOOTSTRAP_SEED)
         c = counts_at(y, s, thresholds[key])
-        out["labels"][key] = {"positives": int((y > 0).sum()), "negatives": int((y == 0).sum()), "auc": _value(auc(y, s)),
-                              "auc_ci95": [_value(low), _value(high)], **c.to_json()}
+        out["labels"][key] = {
+            "positives": int((y > 0).sum()),
+            "negatives": int((y == 0).sum()),
+            "auc": _value(auc(y, s)),
+            "auc_ci95": [_value(low), _value(high)],
+            **c.to_json(),
+        }
     return out
 
 
@@ -121,15 +132,22 @@ def all_figures(predictions: list[Predictions], thresholds: dict[str, float]) ->
 
 def format_table(name: str, figures: dict[str, Any]) -> str:
     """A fixed-width table of one evaluation set, as printed."""
-    head = (f"{name}: {figures['rows']} {figures['unit']} rows in {figures['groups']} groups, "
-            f"RSNA weighted log loss {figures['log_loss_rsna']}")
-    lines = [head, f"  {'label':<17}{'pos':>5}{'neg':>6}{'AUC':>8}{'95% CI':>16}{'thr':>8}{'sens':>8}{'spec':>8}"
-                   f"{'TP':>5}{'FN':>5}{'TN':>6}{'FP':>5}"]
+    head = (
+        f"{name}: {figures['rows']} {figures['unit']} rows in {figures['groups']} groups, "
+        f"RSNA weighted log loss {figures['log_loss_rsna']}"
+    )
+    lines = [
+        head,
+        f"  {'label':<17}{'pos':>5}{'neg':>6}{'AUC':>8}{'95% CI':>16}{'thr':>8}{'sens':>8}{'spec':>8}"
+        f"{'TP':>5}{'FN':>5}{'TN':>6}{'FP':>5}",
+    ]
     for key, f in figures["labels"].items():
         ci = "-" if f["auc_ci95"][0] is None else f"{f['auc_ci95'][0]:.3f}-{f['auc_ci95'][1]:.3f}"
-        lines.append(f"  {label_info(key).name:<17}{f['positives']:>5}{f['negatives']:>6}{_fmt(f['auc']):>8}{ci:>16}"
-                     f"{f['threshold']:>8.3f}{_fmt(f['sensitivity']):>8}{_fmt(f['specificity']):>8}"
-                     f"{f['tp']:>5}{f['fn']:>5}{f['tn']:>6}{f['fp']:>5}")
+        lines.append(
+            f"  {label_info(key).name:<17}{f['positives']:>5}{f['negatives']:>6}{_fmt(f['auc']):>8}{ci:>16}"
+            f"{f['threshold']:>8.3f}{_fmt(f['sensitivity']):>8}{_fmt(f['specificity']):>8}"
+            f"{f['tp']:>5}{f['fn']:>5}{f['tn']:>6}{f['fp']:>5}"
+        )
     return "\n".join(lines)
 
 
@@ -143,7 +161,7 @@ def compare(expected: Any, actual: Any, path: str = "") -> list[str]:
         problems = [f"{path}/{k}: missing" for k in expected if k not in actual]
         return problems + [p for k in expected if k in actual for p in compare(expected[k], actual[k], f"{path}/{k}")]
     if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        return [p for i, (e, a) in enumerate(zip(expected, actual)) for p in compare(e, a, f"{path}[{i}]")]
+        return [p for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for p in compare(e, a, f"{path}[{i}]")]
     if isinstance(expected, (int, float)) and isinstance(actual, (int, float)):
         return [] if abs(expected - actual) <= TOLERANCE else [f"{path}: card {expected}, now {actual}"]
     return [] if expected == actual else [f"{path}: card {expected!r}, now {actual!r}"]
@@ -163,7 +181,9 @@ def write_card_metrics(model_dir: Path, figures: dict[str, Any], extra: dict[str
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ichviewer evaluate", description="Evaluate a model on the held-out test split.")
     p.add_argument("--model", type=Path, help="model folder (default: the bundled model)")
-    p.add_argument("--data", type=Path, default=Path("../shared/data"), help="folder with rsna_dicom, rsna_png, head_ct")
+    p.add_argument(
+        "--data", type=Path, default=Path("../shared/data"), help="folder with rsna_dicom, rsna_png, head_ct"
+    )
     p.add_argument("--out", type=Path, default=Path(".train/evaluation"), help="metrics.json and roc.png go here")
     p.add_argument("--split", type=Path, default=SPLIT_FILE, help="split file (default: the committed one)")
     p.add_argument("--phantom", type=int, default=20, help="phantom test volumes (seeds from 10000; 0: none)")
@@ -200,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     write_roc_png(predictions, args.out / "roc.png", f"{card.title}: test split ROC")
     print(f"\nwrote {args.out / 'metrics.json'} and {args.out / 'roc.png'}")
     if args.gradcam:
-        from ichviewer.training.shortcut import shortcut_report
+        from ichviewer.training.shortcut_probe import shortcut_report
 
         print(shortcut_report(classifier, args.data, split, predictions, args.gradcam))
     status = 0
@@ -214,10 +234,15 @@ def main(argv: list[str] | None = None) -> int:
         from ichviewer.training.speed import cpu_speed
 
         speed = cpu_speed(model_dir)
-        extra = {"note": "held-out TEST split (never used for training or for choosing thresholds); phantom is synthetic "
-                         "and reported separately", "evaluated": date.today().isoformat(),
-                 "command": "ichviewer evaluate --write-card", "bootstrap": f"{BOOTSTRAP} resamples of groups "
-                 "(studies for rsna_dicom slices, images elsewhere), percentile 95% CI, seed 0", "cpu_speed": speed}
+        extra = {
+            "note": "held-out TEST split (never used for training or for choosing thresholds); phantom is synthetic "
+            "and reported separately",
+            "evaluated": date.today().isoformat(),
+            "command": "ichviewer evaluate --write-card",
+            "bootstrap": f"{BOOTSTRAP} resamples of groups "
+            "(studies for rsna_dicom slices, images elsewhere), percentile 95% CI, seed 0",
+            "cpu_speed": speed,
+        }
         print(f"CPU speed: {speed['slices_per_s']} slices/s ({speed['detail']})")
         print(f"wrote {write_card_metrics(Path(model_dir), figures, extra)}")
     return status

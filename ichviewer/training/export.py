@@ -41,10 +41,10 @@ def card_template(
             "inputs": {
                 "image": {
                     "format": "hounsfield",
-                    "windows": [
-                        {"name": w, "level": PRESETS[w].level, "width": PRESETS[w].width} for w in windows
+                    "windows": [{"name": w, "level": PRESETS[w].level, "width": PRESETS[w].width} for w in windows],
+                    "channel_order": [
+                        f"slice{o:+d}:{w}" for o in range(-context_slices, context_slices + 1) for w in windows
                     ],
-                    "channel_order": [f"slice{o:+d}:{w}" for o in range(-context_slices, context_slices + 1) for w in windows],
                     "context_slices": context_slices,
                     "size": size,
                     "crop_to_head": True,
@@ -83,8 +83,9 @@ def output_layer(network: torch.nn.Module) -> torch.nn.Linear:
     return layer
 
 
-def centre_operating_points(network: torch.nn.Module, thresholds: dict[str, float],
-                            labels: tuple[str, ...] = LABEL_KEYS) -> dict[str, float]:
+def centre_operating_points(
+    network: torch.nn.Module, thresholds: dict[str, float], labels: tuple[str, ...] = LABEL_KEYS
+) -> dict[str, float]:
     """Shift each label's output bias so its chosen threshold becomes 0.5; return the logit offsets.
 
     A per-label logit shift is monotone, so AUCs, sensitivities and specificities do not change;
@@ -112,8 +113,8 @@ def centred_card(card: dict[str, Any], thresholds: dict[str, float], offsets: di
         "thresholds": {key: 0.5 for key in thresholds},
         "score_calibration": {
             "note": "each label's output bias was shifted by its logit offset so that the threshold chosen on the "
-                    "validation split maps to a score of 0.5; scores are monotone in the raw network output "
-                    "(AUC, sensitivity and specificity unchanged) but are not calibrated probabilities",
+            "validation split maps to a score of 0.5; scores are monotone in the raw network output "
+            "(AUC, sensitivity and specificity unchanged) but are not calibrated probabilities",
             "raw_thresholds": thresholds,
             "logit_offsets": offsets,
         },

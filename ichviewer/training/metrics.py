@@ -76,11 +76,18 @@ class Counts:
 
 def counts_at(truth: np.ndarray, score: np.ndarray, threshold: float) -> Counts:
     truth, flagged = np.asarray(truth) > 0, np.asarray(score) >= threshold
-    return Counts(float(threshold), int((truth & flagged).sum()), int((truth & ~flagged).sum()),
-                  int((~truth & ~flagged).sum()), int((~truth & flagged).sum()))
+    return Counts(
+        float(threshold),
+        int((truth & flagged).sum()),
+        int((truth & ~flagged).sum()),
+        int((~truth & ~flagged).sum()),
+        int((~truth & flagged).sum()),
+    )
 
 
-def weighted_log_loss(truth: np.ndarray, prob: np.ndarray, mask: np.ndarray, weights: tuple[float, ...] = RSNA_WEIGHTS) -> float:
+def weighted_log_loss(
+    truth: np.ndarray, prob: np.ndarray, mask: np.ndarray, weights: tuple[float, ...] = RSNA_WEIGHTS
+) -> float:
     """RSNA 2019 metric: per image the weighted mean BCE over its known labels ("any" ×2), then the mean."""
     p = np.clip(np.asarray(prob, dtype=np.float64), EPS, 1 - EPS)
     y = np.asarray(truth, dtype=np.float64)
@@ -144,6 +151,11 @@ def choose_thresholds(
         else:
             value, how = 0.5, f"default: {n_pos} validation positives"
         thresholds[key] = math.floor(float(value) * 1e4) / 1e4  # down, so the chosen score still counts
-        detail[key] = {"rule": how, "positives": n_pos, "negatives": int(len(y) - n_pos),
-                       "auc": _round(auc(y, s)), **counts_at(y, s, thresholds[key]).to_json()}
+        detail[key] = {
+            "rule": how,
+            "positives": n_pos,
+            "negatives": int(len(y) - n_pos),
+            "auc": _round(auc(y, s)),
+            **counts_at(y, s, thresholds[key]).to_json(),
+        }
     return thresholds, detail

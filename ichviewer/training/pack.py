@@ -39,8 +39,12 @@ def training_input(size: int = SIZE, context_slices: int = 0) -> ModelInput:
     """The model input the pack and the card are made for (windows, ImageNet statistics, head crop)."""
     slices = 2 * context_slices + 1
     return ModelInput(
-        windows=tuple(PRESETS[w] for w in WINDOWS), size=size, context_slices=context_slices,
-        mean=IMAGENET_MEAN[: len(WINDOWS)] * slices, std=IMAGENET_STD[: len(WINDOWS)] * slices, crop_to_head=True,
+        windows=tuple(PRESETS[w] for w in WINDOWS),
+        size=size,
+        context_slices=context_slices,
+        mean=IMAGENET_MEAN[: len(WINDOWS)] * slices,
+        std=IMAGENET_STD[: len(WINDOWS)] * slices,
+        crop_to_head=True,
     )
 
 
@@ -67,7 +71,9 @@ class PackedSlice:
     split: str
 
 
-def real_stacks(data: Path, split: dict[str, Any], part: str, progress: Progress | None = None) -> Iterator[tuple[str, Any]]:
+def real_stacks(
+    data: Path, split: dict[str, Any], part: str, progress: Progress | None = None
+) -> Iterator[tuple[str, Any]]:
     """(source, Stack) of the three real sources for one split part."""
     from ichviewer.training.datasets import read_image_folder, read_rsna
 
@@ -79,7 +85,9 @@ def real_stacks(data: Path, split: dict[str, Any], part: str, progress: Progress
             yield source, stack
 
 
-def pack_slices(data: Path, spec: ModelInput, split: dict[str, Any], progress: Progress | None = None) -> Iterator[PackedSlice]:
+def pack_slices(
+    data: Path, spec: ModelInput, split: dict[str, Any], progress: Progress | None = None
+) -> Iterator[PackedSlice]:
     """Every labelled train/val slice of the real sources, resized exactly as inference does."""
     from ichviewer.core.preprocess import resized_hu
 
@@ -87,8 +95,9 @@ def pack_slices(data: Path, spec: ModelInput, split: dict[str, Any], progress: P
         for source, stack in real_stacks(data, split, part, progress):
             for item in stack.slices:
                 hu, _ = resized_hu(stack.hu, item.index, spec)
-                yield PackedSlice(quantise(hu.numpy()), item.labels.astype(np.uint8), item.mask, source, item.id,
-                                  stack.group, part)
+                yield PackedSlice(
+                    quantise(hu.numpy()), item.labels.astype(np.uint8), item.mask, source, item.id, stack.group, part
+                )
 
 
 def write_pack(rows: list[PackedSlice], spec: ModelInput, out: Path, recipe: str) -> dict[str, Any]:
@@ -101,8 +110,12 @@ def write_pack(rows: list[PackedSlice], spec: ModelInput, out: Path, recipe: str
         "crop_to_head": spec.crop_to_head,
         "quantisation": f"HU exact in {list(EXACT_RANGE)}, steps of {QUANT_STEP} HU outside",
         "split_recipe": recipe,
-        "counts": pack_counts([r.source for r in rows], [r.split for r in rows], np.stack([r.labels for r in rows]),
-                              np.stack([r.mask for r in rows])),
+        "counts": pack_counts(
+            [r.source for r in rows],
+            [r.split for r in rows],
+            np.stack([r.labels for r in rows]),
+            np.stack([r.mask for r in rows]),
+        ),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(
@@ -154,8 +167,13 @@ def pack_counts(source: Any, split: Any, labels: np.ndarray, mask: np.ndarray) -
     return counts
 
 
-def build_pack(data: Path, out: Path, spec: ModelInput | None = None, split: dict[str, Any] | None = None,
-               progress: Progress | None = None) -> dict[str, Any]:
+def build_pack(
+    data: Path,
+    out: Path,
+    spec: ModelInput | None = None,
+    split: dict[str, Any] | None = None,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
     """Read the train/val part of the real sources and write the pack; raise if it is over the limit."""
     spec = spec or training_input()
     split = split or load_split()

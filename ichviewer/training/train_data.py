@@ -44,7 +44,9 @@ class TrainingRows:
         return np.isin(self.source, HU_SOURCES)
 
     def select(self, rows: np.ndarray) -> TrainingRows:
-        return TrainingRows(*(getattr(self, f)[rows] for f in ("hu", "labels", "mask", "source", "group", "id", "split")))
+        return TrainingRows(
+            *(getattr(self, f)[rows] for f in ("hu", "labels", "mask", "source", "group", "id", "split"))
+        )
 
     @staticmethod
     def concat(parts: list[TrainingRows]) -> TrainingRows:
@@ -56,8 +58,15 @@ def load_pack_rows(path: Path) -> tuple[TrainingRows, dict[str, Any], ModelInput
     """The pack's rows, its description, and the model input it was made for."""
     pack = read_pack(path)
     meta = pack["meta"]
-    rows = TrainingRows(pack["hu"], pack["labels"].astype(np.float32), pack["mask"].astype(bool),
-                        pack["source"], pack["group"], pack["id"], pack["split"])
+    rows = TrainingRows(
+        pack["hu"],
+        pack["labels"].astype(np.float32),
+        pack["mask"].astype(bool),
+        pack["source"],
+        pack["group"],
+        pack["id"],
+        pack["split"],
+    )
     return rows, meta, training_input(int(meta["size"]), int(meta["context_slices"]))
 
 
@@ -72,13 +81,20 @@ def _phantom_seed_rows(seed: int, spec: ModelInput, part: str, phantom_size: int
     stack = next(read_phantom([seed], size=phantom_size))
     hu = np.stack([quantise(resized_hu(stack.hu, s.index, spec)[0].numpy()) for s in stack.slices])
     n = len(stack.slices)
-    return TrainingRows(hu, np.stack([s.labels for s in stack.slices]), np.stack([s.mask for s in stack.slices]),
-                        np.array(["phantom"] * n), np.array([stack.group] * n), np.array([s.id for s in stack.slices]),
-                        np.array([part] * n))
+    return TrainingRows(
+        hu,
+        np.stack([s.labels for s in stack.slices]),
+        np.stack([s.mask for s in stack.slices]),
+        np.array(["phantom"] * n),
+        np.array([stack.group] * n),
+        np.array([s.id for s in stack.slices]),
+        np.array([part] * n),
+    )
 
 
-def phantom_rows(seeds: dict[str, range], spec: ModelInput, phantom_size: int | tuple[int, ...],
-                 workers: int | None = None) -> TrainingRows | None:
+def phantom_rows(
+    seeds: dict[str, range], spec: ModelInput, phantom_size: int | tuple[int, ...], workers: int | None = None
+) -> TrainingRows | None:
     """Rows for phantom seeds per split part ({"train": range, "val": range}), generated in parallel.
 
     Several sizes alternate over the seeds: a 512² phantom resized to the input is smoother than a
@@ -108,7 +124,9 @@ def parse_shares(text: str) -> dict[str, float]:
     return shares
 
 
-def sampling_weights(source: np.ndarray, positive: np.ndarray, shares: dict[str, float], positive_fraction: float) -> np.ndarray:
+def sampling_weights(
+    source: np.ndarray, positive: np.ndarray, shares: dict[str, float], positive_fraction: float
+) -> np.ndarray:
     """Per-row draw probability: source share (renormalised over present sources) × label balance."""
     present = {s: v for s, v in shares.items() if v > 0 and (source == s).any()}
     missing = sorted(set(source.tolist()) - set(shares))

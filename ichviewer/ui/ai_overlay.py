@@ -128,8 +128,9 @@ class AIOverlay(QObject):
         self.dock = QDockWidget("AI findings", self.window)
         self.dock.setObjectName("aiDock")
         self.dock.setWidget(panel)
-        self.dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                              | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         self.dock.setMinimumWidth(340)
         self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.window.resizeDocks([self.dock], [400], Qt.Orientation.Horizontal)
@@ -139,15 +140,23 @@ class AIOverlay(QObject):
         menu = QMenu("&AI", w)
         w.menuBar().insertMenu(w.help_menu.menuAction(), menu)
         w.add_action(menu, "&Next flagged slice", lambda: self.jump_flagged(+1), "N", "Next flagged slice")
-        w.add_action(menu, "&Previous flagged slice", lambda: self.jump_flagged(-1), "Shift+N", "Previous flagged slice")
+        w.add_action(
+            menu, "&Previous flagged slice", lambda: self.jump_flagged(-1), "Shift+N", "Previous flagged slice"
+        )
         w.add_action(menu, "Toggle &heatmap", self.heat_box.toggle, "H", "Show / hide the Grad-CAM heatmap")
         w.add_action(menu, "&Analyse again", lambda: self.analyse(use_cache=False), None)
         self.auto_action = w.add_action(menu, "Analyse studies when &opened", self._toggle_auto, None)
         self.auto_action.setCheckable(True)
         self.auto_action.setChecked(self.settings.auto_analyse)
         menu.addAction(self.dock.toggleViewAction())
-        self.export_action = w.add_action(w.file_menu, "&Export PDF summary…", self.choose_pdf, "Ctrl+E",
-                                          "Export the PDF summary", before=w.file_menu_anchor)
+        self.export_action = w.add_action(
+            w.file_menu,
+            "&Export PDF summary…",
+            self.choose_pdf,
+            "Ctrl+E",
+            "Export the PDF summary",
+            before=w.file_menu_anchor,
+        )
         self.export_action.setEnabled(False)
 
     # --- study life cycle --------------------------------------------------------------------
@@ -309,8 +318,11 @@ class AIOverlay(QObject):
         if path:
             if not path.lower().endswith(".pdf"):
                 path += ".pdf"  # the dialog confirmed the name without the suffix: ask for this one
-                if Path(path).exists() and QMessageBox.question(
-                        self.window, "Replace the file?", f"{path} exists. Replace it?") != QMessageBox.StandardButton.Yes:
+                if (
+                    Path(path).exists()
+                    and QMessageBox.question(self.window, "Replace the file?", f"{path} exists. Replace it?")
+                    != QMessageBox.StandardButton.Yes
+                ):
                     return
             self.export_pdf(Path(path))
 
@@ -332,8 +344,13 @@ class AIOverlay(QObject):
         _, path, started = self.pending_report
         self.pending_report = None
         try:
-            write_pdf(path, self.volume, self.result, heatmaps,  # type: ignore[arg-type]
-                              ReportOptions(heatmap_opacity=self.opacity.value() / 100))
+            write_pdf(
+                path,
+                self.volume,
+                self.result,
+                heatmaps,  # type: ignore[arg-type]
+                ReportOptions(heatmap_opacity=self.opacity.value() / 100),
+            )
         except OSError as error:
             self.window.show_status(f"Could not write {path}: {error}")
             return

@@ -147,8 +147,9 @@ class AnalysisWorker(QObject):
 
         assert self.classifier is not None
         try:
-            analysis = analyse_volume(job.volume, self.classifier, progress, job.cancel, job.use_cache,
-                                      on_batch=on_batch)
+            analysis = analyse_volume(
+                job.volume, self.classifier, progress, job.cancel, job.use_cache, on_batch=on_batch
+            )
         except Cancelled:
             return
         except Exception as error:  # reported to the reader; the viewer keeps working without AI

@@ -47,7 +47,9 @@ class FindingsPanel(QWidget):
         self.table.cellClicked.connect(self._table_clicked)
         self.flagged = QListWidget()
         self.flagged.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.flagged.itemClicked.connect(lambda item: self.sliceRequested.emit(int(item.data(Qt.ItemDataRole.UserRole))))
+        self.flagged.itemClicked.connect(
+            lambda item: self.sliceRequested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.verdict)
@@ -85,8 +87,10 @@ class FindingsPanel(QWidget):
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
-                item.setToolTip(f"{info.name}: highest score {row.max_score:.3f} on slice {row.max_slice + 1}; "
-                                f"threshold {row.threshold:.3f}")
+                item.setToolTip(
+                    f"{info.name}: highest score {row.max_score:.3f} on slice {row.max_slice + 1}; "
+                    f"threshold {row.threshold:.3f}"
+                )
                 self.table.setItem(r, c, item)
         self.table.resizeRowsToContents()
         self.flagged.clear()

@@ -7,7 +7,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from ichviewer.ui.heatmap_colors import blend
+from ichviewer.core.heatmap_colors import blend
 
 CAPTION = "Grad-CAM: where the model looked — not the outline of a bleed"
 
@@ -40,8 +40,9 @@ class HeatLegend(QWidget):
         painter.drawImage(bar, image)
         painter.setPen(self.palette().windowText().color())
         painter.drawText(QRectF(0, 0, 38, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "low")
-        painter.drawText(QRectF(bar.right() + 4, 0, 40, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         "high")
+        painter.drawText(
+            QRectF(bar.right() + 4, 0, 40, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "high"
+        )
         painter.setPen(QColor(self.palette().windowText().color()).darker(130))
         painter.drawText(QRectF(0, 18, self.width(), 18), Qt.AlignmentFlag.AlignCenter, CAPTION)
         painter.end()

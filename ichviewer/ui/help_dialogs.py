@@ -73,17 +73,24 @@ def model_summary(model_dir: str | None = None) -> str:
     except ModelError as error:
         return f"<p>No usable model: {error}</p>"
     raw = card.raw
-    lines = [f"<b>{card.title}</b> ({card.architecture}, {card.input.size}² input, "
-             f"windows {', '.join(w.name for w in card.input.windows)})"]
+    lines = [
+        f"<b>{card.title}</b> ({card.architecture}, {card.input.size}² input, "
+        f"windows {', '.join(w.name for w in card.input.windows)})"
+    ]
     sets = raw.get("metrics", {}).get("sets", {})
-    for name, text in (("rsna_dicom_slices", "RSNA DICOM test slices"), ("rsna_png", "RSNA PNG test slices"),
-                       ("head_ct", "head_ct test images")):
+    for name, text in (
+        ("rsna_dicom_slices", "RSNA DICOM test slices"),
+        ("rsna_png", "RSNA PNG test slices"),
+        ("head_ct", "head_ct test images"),
+    ):
         figures = sets.get(name, {}).get("labels", {}).get("any")
         if figures and figures.get("auc") is not None:
             low, high = figures["auc_ci95"]
-            lines.append(f"{text}: any-hemorrhage AUC {figures['auc']:.3f} (95% CI {low:.3f}–{high:.3f}), "
-                         f"sensitivity {figures['sensitivity']:.2f}, specificity {figures['specificity']:.2f} "
-                         f"({figures['positives']} positive, {figures['negatives']} negative)")
+            lines.append(
+                f"{text}: any-hemorrhage AUC {figures['auc']:.3f} (95% CI {low:.3f}–{high:.3f}), "
+                f"sensitivity {figures['sensitivity']:.2f}, specificity {figures['specificity']:.2f} "
+                f"({figures['positives']} positive, {figures['negatives']} negative)"
+            )
     if not sets:
         lines.append("No test figures in the model card.")
     lines.append(f"Model card: {card.folder}")

@@ -52,8 +52,13 @@ class MainWindow(QMainWindow):
     volumeLoaded = Signal(object)  # CTVolume
     studyCleared = Signal()  # the shown volume is going away (another study or series is opening)
 
-    def __init__(self, loaded: LoadedSettings | None = None, device: str | None = None, ai: bool = True,
-                 model_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        loaded: LoadedSettings | None = None,
+        device: str | None = None,
+        ai: bool = True,
+        model_dir: str | None = None,
+    ) -> None:
         super().__init__()
         loaded = loaded or load_settings()
         self.settings: Settings = loaded.settings
@@ -91,8 +96,9 @@ class MainWindow(QMainWindow):
         self.series_dock = QDockWidget("Series", self)
         self.series_dock.setObjectName("seriesDock")
         self.series_dock.setWidget(self.series_panel)
-        self.series_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                                     | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.series_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.series_dock)
 
         self.status_bar = self.statusBar()
@@ -137,9 +143,15 @@ class MainWindow(QMainWindow):
         self.loader.empty.connect(self._on_empty)
         self.loader.busyChanged.connect(self._on_busy)
 
-    def add_action(self, menu: QMenu | None, text: str, slot: Callable[[], object],
-                   keys: str | QKeySequence.StandardKey | None = None, help_text: str | None = None,
-                   before: QAction | None = None) -> QAction:
+    def add_action(
+        self,
+        menu: QMenu | None,
+        text: str,
+        slot: Callable[[], object],
+        keys: str | QKeySequence.StandardKey | None = None,
+        help_text: str | None = None,
+        before: QAction | None = None,
+    ) -> QAction:
         """An action with an optional shortcut, listed in Help ▸ Keyboard shortcuts."""
         action = QAction(text, self)
         action.triggered.connect(lambda _=False: slot())
@@ -169,10 +181,13 @@ class MainWindow(QMainWindow):
         for name, text, key in PRESET_KEYS:
             self.add_action(view_menu, f"{text} window", lambda n=name: self.apply_preset(n), key)
         view_menu.addSeparator()
-        self.overlays_action = self.add_action(view_menu, "Show &overlays", self.toggle_overlays, "O", "Show / hide all overlays")
+        self.overlays_action = self.add_action(
+            view_menu, "Show &overlays", self.toggle_overlays, "O", "Show / hide all overlays"
+        )
         self.overlays_action.setCheckable(True)
-        self.patient_action = self.add_action(view_menu, "Show &patient details", self.toggle_patient, "P",
-                                           "Show / hide patient details (screen sharing)")
+        self.patient_action = self.add_action(
+            view_menu, "Show &patient details", self.toggle_patient, "P", "Show / hide patient details (screen sharing)"
+        )
         self.patient_action.setCheckable(True)
         self.add_action(view_menu, "&Reset view", self.slice_view.reset_view, "R", "Reset zoom and pan (fit to window)")
         view_menu.addAction(self.series_dock.toggleViewAction())
@@ -186,11 +201,17 @@ class MainWindow(QMainWindow):
             self.theme_actions.addAction(action)
 
         slice_menu = bar.addMenu("&Slice")
-        for text, keys, delta in (("Next slice up", "Up", 1), ("Next slice down", "Down", -1),
-                                  ("10 slices up", "PgUp", 10), ("10 slices down", "PgDown", -10)):
+        for text, keys, delta in (
+            ("Next slice up", "Up", 1),
+            ("Next slice down", "Down", -1),
+            ("10 slices up", "PgUp", 10),
+            ("10 slices down", "PgDown", -10),
+        ):
             self.add_action(slice_menu, text, lambda d=delta: self.slice_view.step(d), keys)
         self.add_action(slice_menu, "First slice (bottom)", lambda: self.slice_view.set_index(0), "Home")
-        self.add_action(slice_menu, "Last slice (top)", lambda: self.slice_view.set_index(self.slice_view.n_slices - 1), "End")
+        self.add_action(
+            slice_menu, "Last slice (top)", lambda: self.slice_view.set_index(self.slice_view.n_slices - 1), "End"
+        )
 
         help_menu = bar.addMenu("&Help")
         self.help_menu = help_menu
@@ -280,8 +301,10 @@ class MainWindow(QMainWindow):
         self.show_status(message)
 
     def _on_empty(self, reason: str) -> None:
-        self.slice_view.clear(f"No CT images to show in\n{self.folder}\n\n{reason}\n\n"
-                              "File ▸ Show load report lists every file that was left out.")
+        self.slice_view.clear(
+            f"No CT images to show in\n{self.folder}\n\n{reason}\n\n"
+            "File ▸ Show load report lists every file that was left out."
+        )
         self.show_status(reason)
 
     def _on_progress(self, done: int, total: int, message: str) -> None:

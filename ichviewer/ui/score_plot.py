@@ -43,8 +43,9 @@ class ScorePlot(QWidget):
                 angle=0, pen=pg.mkPen(item.colour, width=1, style=Qt.PenStyle.DashLine), movable=False
             )
             self.plot.addItem(self.thresholds[item.key])
-        self.cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#e0e0e0", width=1.5),
-                                      hoverPen=pg.mkPen("#ffffff", width=2.5))
+        self.cursor = pg.InfiniteLine(
+            angle=90, movable=True, pen=pg.mkPen("#e0e0e0", width=1.5), hoverPen=pg.mkPen("#ffffff", width=2.5)
+        )
         self.cursor.sigDragged.connect(self._cursor_dragged)
         self.plot.addItem(self.cursor)
         self.plot.scene().sigMouseClicked.connect(self._clicked)
@@ -125,4 +126,3 @@ class ScorePlot(QWidget):
         point = view.mapSceneToView(event.scenePos())  # type: ignore[attr-defined]
         if view.sceneBoundingRect().contains(event.scenePos()):  # type: ignore[attr-defined]
             self.sliceRequested.emit(self._slice_at(point.x()))
-

@@ -47,12 +47,18 @@ class SliceSlider(QSlider):
             return
         option = QStyleOptionSlider()
         self.initStyleOption(option)
-        groove = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option,
-                                             QStyle.SubControl.SC_SliderGroove, self)
-        handle = self.style().subControlRect(QStyle.ComplexControl.CC_Slider, option,
-                                             QStyle.SubControl.SC_SliderHandle, self)
-        span = QRect(groove.left(), groove.top() + handle.height() // 2, groove.width(),
-                     max(1, groove.height() - handle.height()))
+        groove = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderGroove, self
+        )
+        handle = self.style().subControlRect(
+            QStyle.ComplexControl.CC_Slider, option, QStyle.SubControl.SC_SliderHandle, self
+        )
+        span = QRect(
+            groove.left(),
+            groove.top() + handle.height() // 2,
+            groove.width(),
+            max(1, groove.height() - handle.height()),
+        )
         painter = QPainter(self)
         low, high, right = self.minimum(), self.maximum(), self.width()
         for indices, color in self._marks.values():
@@ -60,7 +66,9 @@ class SliceSlider(QSlider):
                 continue
             painter.setPen(QPen(color, 2))
             # one tick per distinct pixel row, drawn in one call: repainted on every scroll step
-            rows = {span.top() + QStyle.sliderPositionFromValue(low, high, i, span.height(), upsideDown=True)
-                    for i in indices}
+            rows = {
+                span.top() + QStyle.sliderPositionFromValue(low, high, i, span.height(), upsideDown=True)
+                for i in indices
+            }
             painter.drawLines([QLine(x0, y, x1, y) for y in rows for x0, x1 in ((0, 6), (right - 7, right - 1))])
         painter.end()

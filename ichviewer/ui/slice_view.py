@@ -14,9 +14,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsSceneWheelEvent, QLabel, QVBoxLayout, QWidget
 
 from ichviewer.core.dicom_index import Series
+from ichviewer.core.heatmap_colors import heat_lut
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import PRESETS, Window, apply_window
-from ichviewer.ui.heatmap_colors import heat_lut
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -91,7 +91,9 @@ class SliceView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
 
-        self._corners = {name: self._make_label(name) for name in ("top_left", "top_right", "bottom_left", "bottom_right")}
+        self._corners = {
+            name: self._make_label(name) for name in ("top_left", "top_right", "bottom_left", "bottom_right")
+        }
         self._message = QLabel(self.graphics)
         self._message.setObjectName("viewMessage")
         self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -346,15 +348,19 @@ class SliceView(QWidget):
         if series.institution:
             top_right.append(series.institution)
         if self.volume is not None:
-            bottom_left = [f"Slice {self._index + 1} / {self.volume.n_slices}",
-                           f"Pos {self.volume.slice_position(self._index):.1f} mm"]
+            bottom_left = [
+                f"Slice {self._index + 1} / {self.volume.n_slices}",
+                f"Pos {self.volume.slice_position(self._index):.1f} mm",
+            ]
         else:
             bottom_left = [f"Slice {self._index + 1} / {series.n_images}  (loading…)"]
         if series.thickness:
             bottom_left.append(f"Thick {series.thickness:g} mm")
         window = self._window
-        bottom_right = [f"W {window.width:g}  L {window.level:g}  {window.name.capitalize()}",
-                        f"Zoom {self.zoom_factor():.2f}×"]
+        bottom_right = [
+            f"W {window.width:g}  L {window.level:g}  {window.name.capitalize()}",
+            f"Zoom {self.zoom_factor():.2f}×",
+        ]
         if self._probe_text:
             bottom_right.insert(0, self._probe_text)
         return {

@@ -82,8 +82,9 @@ class _LoadThread(QThread):
                 first.append(slice_index)
                 self.firstSlice.emit(gen, slice_index, hu.copy(), series)
 
-        volume = load_volume(series, self._progress, self.cancel, on_slice=on_slice,
-                             folder_report=LoadReport(index.skipped))
+        volume = load_volume(
+            series, self._progress, self.cancel, on_slice=on_slice, folder_report=LoadReport(index.skipped)
+        )
         self.loaded.emit(gen, volume)
         if self._series is None:
             self._thumbnails(index, volume)
@@ -98,7 +99,9 @@ class _LoadThread(QThread):
             else:
                 try:
                     geometry = plan_stack(series.slices)
-                    hu = read_slice_hu(geometry.slices[geometry.n_slices // 2], geometry.flip_rows, geometry.flip_columns)
+                    hu = read_slice_hu(
+                        geometry.slices[geometry.n_slices // 2], geometry.flip_rows, geometry.flip_columns
+                    )
                 except (UnreadablePixels, ValueError, IndexError, OSError):
                     continue
             self.thumbnail.emit(self.generation, series.uid, _shrink(apply_window(hu, PRESETS["brain"])))

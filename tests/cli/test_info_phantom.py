@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ichviewer.cli import main
-from ichviewer.core import demo
-from ichviewer.core.phantom import PhantomSpec
+from ichviewer.core.synthetic import demo
+from ichviewer.core.synthetic.phantom import PhantomSpec
 
 
 class TestInfo:
@@ -31,8 +31,22 @@ class TestInfo:
 class TestPhantomCommand:
     def test_writes_a_tilted_study_that_info_lists(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         out_dir = tmp_path / "ph"
-        args = ["phantom", str(out_dir), "--seed", "2", "--subtypes", "subdural,intraventricular",
-                "--slices", "10", "--size", "128", "--tilt", "14", "--syntax", "rle"]
+        args = [
+            "phantom",
+            str(out_dir),
+            "--seed",
+            "2",
+            "--subtypes",
+            "subdural,intraventricular",
+            "--slices",
+            "10",
+            "--size",
+            "128",
+            "--tilt",
+            "14",
+            "--syntax",
+            "rle",
+        ]
         assert main(args) == 0
         truth = json.loads((out_dir / "ground_truth.json").read_text())
         assert truth["spec"]["subtypes"] == ["subdural", "intraventricular"]
@@ -50,10 +64,13 @@ class TestPhantomCommand:
 
 
 class TestDemo:
-    def test_generated_once_and_listed(self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_generated_once_and_listed(
+        self, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         monkeypatch.setattr(demo, "DEMO_VERSION", "test-small")
-        monkeypatch.setattr(demo, "DEMO_SPEC", PhantomSpec(seed=1, n_slices=6, size=96, pixel_mm=2.4,
-                                                           subtypes=("epidural",)))
+        monkeypatch.setattr(
+            demo, "DEMO_SPEC", PhantomSpec(seed=1, n_slices=6, size=96, pixel_mm=2.4, subtypes=("epidural",))
+        )
         first = demo.demo_study_dir()
         assert first.parent.name == "test-small"
         assert sorted(p.name for p in first.parent.iterdir()) == ["hemorrhage"]  # no staging folder left

@@ -9,7 +9,6 @@ import pytest
 
 from ichviewer.core.labels import LABEL_KEYS, SUBTYPE_KEYS
 from ichviewer.core.model import default_model_dir, file_sha256
-
 from tests.conftest import shared_data
 
 
@@ -37,14 +36,15 @@ def test_card_states_weights_data_thresholds_and_test_figures(card) -> None:
 def test_flags_the_phantom_hemorrhages_per_subtype(capsys) -> None:
     """Slice-level sensitivity and specificity per subtype on phantoms the model never saw (test seeds)."""
     from ichviewer.core.inference import Classifier
-    from ichviewer.core.phantom import PhantomSpec, generate_phantom
+    from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom
     from ichviewer.training.datasets import Stack, as_volume
 
     classifier = Classifier(device="cpu")
     truth, flags = [], []
     for seed in (10001, 10002, 10003):  # test seeds (split.json: phantom test 10000-10019); all five subtypes each
-        phantom = generate_phantom(PhantomSpec(seed=seed, n_slices=32, size=256, pixel_mm=230 / 256,
-                                               subtypes=SUBTYPE_KEYS))
+        phantom = generate_phantom(
+            PhantomSpec(seed=seed, n_slices=32, size=256, pixel_mm=230 / 256, subtypes=SUBTYPE_KEYS)
+        )
         result = classifier.predict(as_volume(Stack("phantom", f"phantom-{seed}", phantom.hu, ())))
         truth.append(phantom.slice_labels.astype(bool))
         flags.append(result.flags)
@@ -55,7 +55,9 @@ def test_flags_the_phantom_hemorrhages_per_subtype(capsys) -> None:
         sens = (t & f).sum() / max(t.sum(), 1)
         spec = (~t & ~f).sum() / max((~t).sum(), 1)
         figures[key] = (sens, spec)
-        lines.append(f"{key:<17} sens {sens:.2f} ({(t & f).sum()}/{t.sum()})  spec {spec:.2f} ({(~t & ~f).sum()}/{(~t).sum()})")
+        lines.append(
+            f"{key:<17} sens {sens:.2f} ({(t & f).sum()}/{t.sum()})  spec {spec:.2f} ({(~t & ~f).sum()}/{(~t).sum()})"
+        )
     with capsys.disabled():
         print("\nbundled model on 3 phantom test studies (96 slices, slice level):\n  " + "\n  ".join(lines))
     assert figures["any"][0] >= 0.9 and figures["any"][1] >= 0.5

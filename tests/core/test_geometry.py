@@ -16,11 +16,26 @@ AXIAL = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
 
 def header(k: int, z: float | None, orientation=AXIAL, rows=64, columns=64, y: float = 0.0, **kw) -> SliceHeader:
     base = SliceHeader(
-        path=Path(f"/study/file{k:03d}"), sop_instance_uid=f"1.2.3.{k}", instance_number=k + 1,
-        position=None if z is None else (-100.0, y, z), orientation=orientation, rows=rows, columns=columns,
-        pixel_spacing=(0.5, 0.5), slice_thickness=5.0, rescale_slope=1.0, rescale_intercept=0.0,
-        has_rescale=True, pixel_padding=None, transfer_syntax="1.2.840.10008.1.2.1", window_center=40.0,
-        window_width=80.0, gantry_tilt=None, acquisition_number=1, image_type=("ORIGINAL", "PRIMARY", "AXIAL"), frames=1,
+        path=Path(f"/study/file{k:03d}"),
+        sop_instance_uid=f"1.2.3.{k}",
+        instance_number=k + 1,
+        position=None if z is None else (-100.0, y, z),
+        orientation=orientation,
+        rows=rows,
+        columns=columns,
+        pixel_spacing=(0.5, 0.5),
+        slice_thickness=5.0,
+        rescale_slope=1.0,
+        rescale_intercept=0.0,
+        has_rescale=True,
+        pixel_padding=None,
+        transfer_syntax="1.2.840.10008.1.2.1",
+        window_center=40.0,
+        window_width=80.0,
+        gantry_tilt=None,
+        acquisition_number=1,
+        image_type=("ORIGINAL", "PRIMARY", "AXIAL"),
+        frames=1,
     )
     return replace(base, **kw)
 
@@ -84,7 +99,9 @@ class TestPlanStack:
         angle = np.radians(20)
         oblique = (1.0, 0.0, 0.0, 0.0, float(np.cos(angle)), float(-np.sin(angle)))
         normal = np.cross(oblique[:3], oblique[3:])
-        slices = [header(k, float(5 * k * normal[2]), orientation=oblique, y=float(5 * k * normal[1])) for k in range(6)]
+        slices = [
+            header(k, float(5 * k * normal[2]), orientation=oblique, y=float(5 * k * normal[1])) for k in range(6)
+        ]
         geometry = plan_stack(slices)
         assert geometry.tilt_deg == pytest.approx(0.0, abs=0.01)
         assert geometry.obliquity_deg == pytest.approx(20.0, abs=0.01)

@@ -38,8 +38,9 @@ class TestPredict:
         classifier = Classifier(tiny_model_dir, device="cpu")
         classifier.batch_size = 8
         seen, batches = [], []
-        result = classifier.predict(volume, progress=lambda d, t, m: seen.append((d, t)),
-                                    on_batch=lambda idx, s: batches.append(idx))
+        result = classifier.predict(
+            volume, progress=lambda d, t, m: seen.append((d, t)), on_batch=lambda idx, s: batches.append(idx)
+        )
         assert result.scores.shape == (20, 6)
         assert ((result.scores >= 0) & (result.scores <= 1)).all()
         assert [len(b) for b in batches] == [8, 8, 4]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ichviewer.core.labels import LABEL_KEYS, SUBTYPE_KEYS
-from ichviewer.core.phantom import MIN_LABEL_VOXELS, PhantomSpec, generate_phantom, random_spec
+from ichviewer.core.synthetic.phantom import MIN_LABEL_VOXELS, PhantomSpec, generate_phantom, random_spec
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,24 @@ import numpy as np
 import pytest
 
 from ichviewer.core.model import ModelInput
-from ichviewer.core.preprocess import CropBox, context_indices, crop_square, head_box, model_batch, network_input, resized_hu
+from ichviewer.core.preprocess import (
+    CropBox,
+    context_indices,
+    crop_square,
+    head_box,
+    model_batch,
+    network_input,
+    resized_hu,
+)
 from ichviewer.core.windowing import PRESETS
 
 SPEC = ModelInput(
-    windows=(PRESETS["brain"], PRESETS["subdural"], PRESETS["bone"]), size=32, context_slices=0,
-    mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), crop_to_head=True,
+    windows=(PRESETS["brain"], PRESETS["subdural"], PRESETS["bone"]),
+    size=32,
+    context_slices=0,
+    mean=(0.0, 0.0, 0.0),
+    std=(1.0, 1.0, 1.0),
+    crop_to_head=True,
 )
 
 

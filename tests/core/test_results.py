@@ -12,15 +12,28 @@ from ichviewer.core.results import StudyResult, cache_path, load_cached, save_ca
 
 
 def result(scores=None, uids=("1.1", "1.2", "1.3"), sha="a" * 64) -> StudyResult:
-    scores = np.array(scores if scores is not None else [
-        [0.1, 0.0, 0.05, 0.0, 0.0, 0.02],
-        [0.9, 0.1, 0.8, 0.2, 0.1, 0.1],
-        [0.6, 0.7, 0.1, 0.0, 0.0, 0.65],
-    ], dtype=np.float32)
+    scores = np.array(
+        scores
+        if scores is not None
+        else [
+            [0.1, 0.0, 0.05, 0.0, 0.0, 0.02],
+            [0.9, 0.1, 0.8, 0.2, 0.1, 0.1],
+            [0.6, 0.7, 0.1, 0.0, 0.0, 0.65],
+        ],
+        dtype=np.float32,
+    )
     return StudyResult(
-        series_uid="1", sop_instance_uids=uids, slice_positions=np.array([0.0, 5.0, 10.0]),
-        labels=LABEL_KEYS, thresholds=(0.5, 0.5, 0.5, 0.5, 0.5, 0.7), scores=scores,
-        model_name="m", model_version="1", model_sha256=sha, device="CPU", elapsed_s=1.0,
+        series_uid="1",
+        sop_instance_uids=uids,
+        slice_positions=np.array([0.0, 5.0, 10.0]),
+        labels=LABEL_KEYS,
+        thresholds=(0.5, 0.5, 0.5, 0.5, 0.5, 0.7),
+        scores=scores,
+        model_name="m",
+        model_version="1",
+        model_sha256=sha,
+        device="CPU",
+        elapsed_s=1.0,
         created="2026-11-23T10:00:00+00:00",
     )
 

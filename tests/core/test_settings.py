@@ -16,8 +16,14 @@ class TestLoadSettings:
 
     def test_round_trip(self, tmp_path: Path) -> None:
         path = tmp_path / "settings.json"
-        settings = Settings(default_window="bone", show_patient_overlay=False, theme="light", heatmap_opacity=0.3,
-                            window_geometry_b64="AAEC", device="cpu")
+        settings = Settings(
+            default_window="bone",
+            show_patient_overlay=False,
+            theme="light",
+            heatmap_opacity=0.3,
+            window_geometry_b64="AAEC",
+            device="cpu",
+        )
         settings.add_recent("/data/a")
         save_settings(settings, path)
         loaded = load_settings(path)
@@ -48,8 +54,18 @@ class TestLoadSettings:
 
     def test_wrong_types_fall_back_per_field_and_unknown_keys_are_ignored(self, tmp_path: Path) -> None:
         path = tmp_path / "settings.json"
-        path.write_text(json.dumps({"theme": "light", "show_overlays": "yes", "heatmap_opacity": 3,
-                                    "default_window": "rainbow", "recent": ["/a", 5], "future_key": 1}))
+        path.write_text(
+            json.dumps(
+                {
+                    "theme": "light",
+                    "show_overlays": "yes",
+                    "heatmap_opacity": 3,
+                    "default_window": "rainbow",
+                    "recent": ["/a", 5],
+                    "future_key": 1,
+                }
+            )
+        )
         loaded = load_settings(path)
         assert loaded.settings.theme == "light"
         assert loaded.settings.show_overlays is True

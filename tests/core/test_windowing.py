@@ -37,7 +37,9 @@ class TestWindowStack:
 
 
 class TestPresets:
-    @pytest.mark.parametrize(("name", "level", "width"), [("brain", 40, 80), ("subdural", 80, 200), ("bone", 600, 2800), ("stroke", 40, 40)])
+    @pytest.mark.parametrize(
+        ("name", "level", "width"), [("brain", 40, 80), ("subdural", 80, 200), ("bone", 600, 2800), ("stroke", 40, 40)]
+    )
     def test_values(self, name, level, width):
         assert (preset(name).level, preset(name).width) == (level, width)
 

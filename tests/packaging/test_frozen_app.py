@@ -35,14 +35,28 @@ def frozen_app(tmp_path_factory: pytest.TempPathFactory) -> Path:
             pytest.fail(f"ICHVIEWER_FROZEN={given}: no ichviewer executable there")
         return executable
     if not os.environ.get("ICHVIEWER_BUILD"):
-        pytest.skip("the frozen app is checked by `make package-check` (CI runs it after the suite); "
-                    "set ICHVIEWER_FROZEN=dist/ichviewer or ICHVIEWER_BUILD=1 to run it here")
+        pytest.skip(
+            "the frozen app is checked by `make package-check` (CI runs it after the suite); "
+            "set ICHVIEWER_FROZEN=dist/ichviewer or ICHVIEWER_BUILD=1 to run it here"
+        )
     pytest.importorskip("PyInstaller", reason="PyInstaller is not installed (pip install -e '.[package]')")
     work = tmp_path_factory.mktemp("pyinstaller")
     build = subprocess.run(
-        [sys.executable, "-m", "PyInstaller", "--noconfirm", "--distpath", str(work / "dist"),
-         "--workpath", str(work / "build"), str(SPEC)],
-        cwd=ROOT, capture_output=True, text=True, timeout=3600,
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--distpath",
+            str(work / "dist"),
+            "--workpath",
+            str(work / "build"),
+            str(SPEC),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
     )
     assert build.returncode == 0, f"PyInstaller failed:\n{build.stderr[-4000:]}"
     return work / "dist" / "ichviewer" / "ichviewer"
@@ -53,8 +67,12 @@ def run_frozen(executable: Path, user_dirs: Path, *args: str) -> subprocess.Comp
 
     Module-scoped fixtures start before the autouse fixture that sets them, so they are passed explicitly.
     """
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen",
-           "ICHVIEWER_CONFIG": str(user_dirs / "config"), "ICHVIEWER_CACHE": str(user_dirs / "cache")}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "ICHVIEWER_CONFIG": str(user_dirs / "config"),
+        "ICHVIEWER_CACHE": str(user_dirs / "cache"),
+    }
     return subprocess.run([str(executable), *args], capture_output=True, text=True, timeout=900, env=env)
 
 
@@ -81,8 +99,8 @@ class TestFrozenScan:
 
     def test_flags_the_demo_hemorrhages(self, frozen_scan: dict) -> None:
         """Every slice with blood in the demo's ground truth is flagged 'any'; each subtype is found where it is."""
-        from ichviewer.core.demo import DEMO_SPEC
-        from ichviewer.core.phantom import generate_phantom
+        from ichviewer.core.synthetic.demo import DEMO_SPEC
+        from ichviewer.core.synthetic.phantom import generate_phantom
 
         truth = generate_phantom(DEMO_SPEC).slice_labels.astype(bool)
         scores = np.array([[s["scores"][k] for k in LABEL_KEYS] for s in frozen_scan["slices"]])
@@ -96,8 +114,8 @@ class TestFrozenScan:
 
     def test_matches_the_source_tree(self, frozen_scan: dict) -> None:
         """The frozen app gives the scores the source tree gives on the same demo files (same model, CPU)."""
-        from ichviewer.core.demo import demo_study_dir
         from ichviewer.core.inference import Classifier
+        from ichviewer.core.synthetic.demo import demo_study_dir
         from ichviewer.core.volume import load_folder_volume
 
         reference = Classifier(device="cpu").predict(load_folder_volume(demo_study_dir()))

@@ -14,8 +14,14 @@ from pypdf import PdfReader
 
 from ichviewer.core.labels import LABEL_KEYS
 from ichviewer.core.results import StudyResult
-from ichviewer.report.pdf import (ReportOptions, default_report_name, heatmap_requests, key_findings, key_slices,
-                                  write_pdf)
+from ichviewer.report.pdf import (
+    ReportOptions,
+    default_report_name,
+    heatmap_requests,
+    key_findings,
+    key_slices,
+    write_pdf,
+)
 
 
 @pytest.fixture
@@ -34,9 +40,18 @@ def study_result(n: int, flagged: dict[int, float]) -> StudyResult:
         scores[i, 0] = s
         scores[i, 2] = s - 0.05
     return StudyResult(
-        series_uid="1.2", sop_instance_uids=tuple(f"1.2.{i}" for i in range(n)), slice_positions=np.arange(n) * 5.0,
-        labels=LABEL_KEYS, thresholds=(0.5,) * 6, scores=scores, model_name="ichnet-test", model_version="1.0",
-        model_sha256="c" * 64, device="CPU (2 threads)", elapsed_s=0.5, created="2026-11-23T10:00:00+00:00",
+        series_uid="1.2",
+        sop_instance_uids=tuple(f"1.2.{i}" for i in range(n)),
+        slice_positions=np.arange(n) * 5.0,
+        labels=LABEL_KEYS,
+        thresholds=(0.5,) * 6,
+        scores=scores,
+        model_name="ichnet-test",
+        model_version="1.0",
+        model_sha256="c" * 64,
+        device="CPU (2 threads)",
+        elapsed_s=0.5,
+        created="2026-11-23T10:00:00+00:00",
     )
 
 
@@ -54,14 +69,23 @@ class TestKeySlices:
     def test_highest_score_first_and_limited(self):
         result = study_result(12, {3: 0.7, 5: 0.95, 8: 0.8})
         assert key_slices(result, 2) == [5, 8]
-        assert heatmap_requests(result, 6) == [(5, "intraparenchymal"), (8, "intraparenchymal"), (3, "intraparenchymal")]
+        assert heatmap_requests(result, 6) == [
+            (5, "intraparenchymal"),
+            (8, "intraparenchymal"),
+            (3, "intraparenchymal"),
+        ]
 
 
 class TestWritePdf:
     def test_flagged_study(self, volume, tmp_path):
         result = study_result(12, {3: 0.7, 5: 0.95, 8: 0.8})
-        path = write_pdf(tmp_path / "r.pdf", volume, result, {5: heat(), 8: heat(), 3: heat()},
-                         created=datetime(2026, 11, 23, 10, 42))
+        path = write_pdf(
+            tmp_path / "r.pdf",
+            volume,
+            result,
+            {5: heat(), 8: heat(), 3: heat()},
+            created=datetime(2026, 11, 23, 10, 42),
+        )
         pages = text_of(path)
         assert len(pages) == 3  # summary + 3 key slices at 2 per page
         assert "NOT FOR CLINICAL USE" in pages[0]
@@ -82,7 +106,9 @@ class TestWritePdf:
         assert "Scores per slice" in pages[0]
 
     def test_deidentified(self, volume, tmp_path):
-        path = write_pdf(tmp_path / "d.pdf", volume, study_result(12, {5: 0.9}), {5: heat()}, ReportOptions(deidentify=True))
+        path = write_pdf(
+            tmp_path / "d.pdf", volume, study_result(12, {5: 0.9}), {5: heat()}, ReportOptions(deidentify=True)
+        )
         text = " ".join(text_of(path))
         assert "DOE" not in text and "MRN-123456" not in text and "20260101" not in text
         assert "De-identified" in text
@@ -98,7 +124,7 @@ class TestWritePdf:
     def test_failure_leaves_existing_file_and_no_temporary(self, volume, tmp_path):
         target = tmp_path / "keep.pdf"
         target.write_bytes(b"previous report")
-        with pytest.raises(Exception):
+        with pytest.raises((TypeError, ValueError, AttributeError, IndexError)):
             write_pdf(target, volume, study_result(12, {5: 0.9}), {5: "not a heatmap"})  # type: ignore[dict-item]
         assert target.read_bytes() == b"previous report"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.pdf"]

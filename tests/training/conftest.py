@@ -59,8 +59,14 @@ def write_study(root: Path, study: str, slices: list[np.ndarray], image_ids: lis
     """A series in root/study, files named image_id.dcm, written in shuffled order, z = 5 mm × index."""
     order = np.random.default_rng(len(study)).permutation(len(slices))
     for k in order:
-        write_dicom(root / study / f"{image_ids[k]}.dcm", slices[k], f"ID_{study}", f"ID_{study}s",
-                    f"1.2.826.0.1.3680043.8.498.{int.from_bytes(image_ids[k].encode()[-8:], 'big')}", 5.0 * k)
+        write_dicom(
+            root / study / f"{image_ids[k]}.dcm",
+            slices[k],
+            f"ID_{study}",
+            f"ID_{study}s",
+            f"1.2.826.0.1.3680043.8.498.{int.from_bytes(image_ids[k].encode()[-8:], 'big')}",
+            5.0 * k,
+        )
 
 
 def write_png(path: Path, grey: np.ndarray, mode: str = "L") -> None:
@@ -106,8 +112,13 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     for k in range(12):
         positive = k % 2 == 0
         write_png(root / "rsna_png" / "images" / f"ID_png{k:04d}.png", brain_png(64, positive))
-        png_rows.append({"image_id": f"ID_png{k:04d}", "path": f"images/ID_png{k:04d}.png",
-                         **_labels_row({"any": 1, "subdural": 1} if positive else {})})
+        png_rows.append(
+            {
+                "image_id": f"ID_png{k:04d}",
+                "path": f"images/ID_png{k:04d}.png",
+                **_labels_row({"any": 1, "subdural": 1} if positive else {}),
+            }
+        )
     with open(root / "rsna_png" / "labels.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, ["image_id", "path", *LABEL_KEYS[1:], "any"])
         writer.writeheader()
@@ -117,15 +128,31 @@ def tiny_data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         write_png(root / "head_ct" / f"{k:03d}.png", brain_png(40 + 4 * k, k < 6), mode="RGB" if k % 3 else "RGBA")
     (root / "head_ct" / "labels.csv").write_text("id, hemorrhage\n" + "".join(f"{k},{int(k < 6)}\n" for k in range(12)))
 
-    split = {"recipe": "tiny test split", "seed": 0, "sources": {
-        "rsna_dicom": {"unit": "study", "train": ["aaaa000001", "bbbb000002"], "val": ["cccc000003"],
-                       "test": ["dddd000004", "eeee000005"]},
-        "rsna_png": {"unit": "image", "train": [f"ID_png{k:04d}" for k in range(6)],
-                     "val": [f"ID_png{k:04d}" for k in range(6, 8)], "test": [f"ID_png{k:04d}" for k in range(8, 12)]},
-        "head_ct": {"unit": "image", "train": ["000", "001", "006", "007"], "val": ["002", "008"],
-                    "test": ["003", "004", "009", "010"]},
-        "phantom": {"unit": "seed", "train": [0, 9000], "val": [9000, 9010], "test": [10000, 10020]},
-    }}
+    split = {
+        "recipe": "tiny test split",
+        "seed": 0,
+        "sources": {
+            "rsna_dicom": {
+                "unit": "study",
+                "train": ["aaaa000001", "bbbb000002"],
+                "val": ["cccc000003"],
+                "test": ["dddd000004", "eeee000005"],
+            },
+            "rsna_png": {
+                "unit": "image",
+                "train": [f"ID_png{k:04d}" for k in range(6)],
+                "val": [f"ID_png{k:04d}" for k in range(6, 8)],
+                "test": [f"ID_png{k:04d}" for k in range(8, 12)],
+            },
+            "head_ct": {
+                "unit": "image",
+                "train": ["000", "001", "006", "007"],
+                "val": ["002", "008"],
+                "test": ["003", "004", "009", "010"],
+            },
+            "phantom": {"unit": "seed", "train": [0, 9000], "val": [9000, 9010], "test": [10000, 10020]},
+        },
+    }
     split_path = root / "split.json"
     split_path.write_text(json.dumps(split))
     return root, split_path

@@ -32,6 +32,8 @@ class TestBrainWindowOnly:
 
     def test_per_sample_windows_broadcast_on_torch(self):
         hu = torch.full((2, 1, 4, 4), 40.0)
-        out = brain_window_only(hu, torch.tensor([0.0, 30.0]).view(2, 1, 1, 1), torch.tensor([80.0, 20.0]).view(2, 1, 1, 1))
+        out = brain_window_only(
+            hu, torch.tensor([0.0, 30.0]).view(2, 1, 1, 1), torch.tensor([80.0, 20.0]).view(2, 1, 1, 1)
+        )
         assert torch.allclose(out[0], torch.tensor(40.0), atol=0.2)
         assert torch.allclose(out[1], torch.tensor(40.0), atol=0.2)  # 40 HU is mid-window for L40/W20 too

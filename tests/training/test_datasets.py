@@ -8,9 +8,20 @@ import numpy as np
 import pytest
 
 from ichviewer.core.labels import LABEL_KEYS
-from ichviewer.training.datasets import (Stack, as_volume, image_hu, label_vector, read_cq500, read_cq500_reads,
-                                         read_grey, read_image_folder, read_phantom, read_rsna, read_rsna_labels,
-                                         study_id)
+from ichviewer.training.datasets import (
+    Stack,
+    as_volume,
+    image_hu,
+    label_vector,
+    read_cq500,
+    read_cq500_reads,
+    read_grey,
+    read_image_folder,
+    read_phantom,
+    read_rsna,
+    read_rsna_labels,
+    study_id,
+)
 from tests.conftest import shared_data
 from tests.training.conftest import STUDIES, head_slice, write_png, write_study
 
@@ -27,8 +38,11 @@ class TestLabelVector:
 class TestReadRsnaLabels:
     def test_stage_2_layout(self, tmp_path):
         path = tmp_path / "stage_2_train.csv"
-        path.write_text("ID,Label\n" + "".join(f"ID_abc_{k},{int(k in ('any', 'subdural'))}\n" for k in LABEL_KEYS)
-                        + "ID_def_any,0\n")
+        path.write_text(
+            "ID,Label\n"
+            + "".join(f"ID_abc_{k},{int(k in ('any', 'subdural'))}\n" for k in LABEL_KEYS)
+            + "ID_def_any,0\n"
+        )
         table = read_rsna_labels(path)
         assert table["ID_abc"] == ({k: int(k in ("any", "subdural")) for k in LABEL_KEYS}, None)
         assert table["ID_def"] == ({"any": 0}, None)
@@ -72,7 +86,8 @@ class TestReadRsna:
                 ds.save_as(path)
         (tmp_path / "stage_2_train.csv").write_text(
             "ID,Label\n"
-            + "".join(f"ID_f{i}_{k},{int(i == 1 and k in ('any', 'epidural'))}\n" for i in (0, 1) for k in LABEL_KEYS))
+            + "".join(f"ID_f{i}_{k},{int(i == 1 and k in ('any', 'epidural'))}\n" for i in (0, 1) for k in LABEL_KEYS)
+        )
         (stack,) = read_rsna(tmp_path / "stage_2_train.csv", tmp_path / "dicom")
         assert stack.group == "feed000001"
         assert [(s.id, s.labels[LABEL_KEYS.index("epidural")]) for s in stack.slices] == [("ID_f0", 0), ("ID_f1", 1)]
@@ -123,7 +138,9 @@ class TestImageHu:
 
 class TestReadCq500:
     def _reads(self, path, votes):
-        header = ["name", "Category"] + [f"R{r}:{k}" for r in (1, 2, 3) for k in ("ICH", "IPH", "IVH", "SDH", "EDH", "SAH")]
+        header = ["name", "Category"] + [
+            f"R{r}:{k}" for r in (1, 2, 3) for k in ("ICH", "IPH", "IVH", "SDH", "EDH", "SAH")
+        ]
         with open(path, "w", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(header)
@@ -131,15 +148,25 @@ class TestReadCq500:
                 writer.writerow([name, "B1"] + [v for reader in per_reader for v in reader])
 
     def test_majority_vote(self, tmp_path):
-        self._reads(tmp_path / "reads.csv", {"CQ500-CT-1": [[1, 1, 0, 0, 0, 0], [1, 0, 0, 1, 0, 0], [0, 1, 0, 1, 0, 0]]})
+        self._reads(
+            tmp_path / "reads.csv", {"CQ500-CT-1": [[1, 1, 0, 0, 0, 0], [1, 0, 0, 1, 0, 0], [0, 1, 0, 1, 0, 0]]}
+        )
         values, readers = read_cq500_reads(tmp_path / "reads.csv")["CQ500-CT-1"]
         assert readers == 3
-        assert values == {"any": 1, "intraparenchymal": 1, "intraventricular": 0, "subdural": 1, "epidural": 0,
-                          "subarachnoid": 0}
+        assert values == {
+            "any": 1,
+            "intraparenchymal": 1,
+            "intraventricular": 0,
+            "subdural": 1,
+            "epidural": 0,
+            "subarachnoid": 0,
+        }
 
     def test_study_folders_matched_by_name(self, tmp_path):
-        self._reads(tmp_path / "reads.csv", {"CQ500-CT-1": [[1, 1, 0, 0, 0, 0]] * 3, "CQ500-CT-2": [[0] * 6] * 3,
-                                             "CQ500-CT-3": [[0] * 6] * 3})
+        self._reads(
+            tmp_path / "reads.csv",
+            {"CQ500-CT-1": [[1, 1, 0, 0, 0, 0]] * 3, "CQ500-CT-2": [[0] * 6] * 3, "CQ500-CT-3": [[0] * 6] * 3},
+        )
         write_study(tmp_path / "CQ500CT1 CQ500CT1" / "Unknown Study", "CT PLAIN", [head_slice(30)] * 3, ["a", "b", "c"])
         write_study(tmp_path / "CQ500CT2 CQ500CT2" / "Unknown Study", "CT PLAIN", [head_slice(30)] * 3, ["d", "e", "f"])
         stacks = list(read_cq500(tmp_path))  # CQ500-CT-3 has no folder: left out
@@ -156,7 +183,9 @@ class TestReadCq500:
 
 class TestReadPhantom:
     def test_every_slice_labelled_with_all_six(self):
-        pytest.importorskip("ichviewer.core.phantom", reason="the phantom generator is being written in parallel")
+        pytest.importorskip(
+            "ichviewer.core.synthetic.phantom", reason="the phantom generator is being written in parallel"
+        )
         (stack,) = read_phantom([10_000], size=96)
         assert stack.group == "phantom-10000" and stack.hu.dtype == np.int16
         assert len(stack.slices) == stack.hu.shape[0]

@@ -8,13 +8,19 @@ import shutil
 import numpy as np
 import pytest
 
-from ichviewer.training.evaluate import Predictions, compare, format_table, main, set_figures
 from ichviewer.core.preprocess import head_region as head_mask
-from ichviewer.training.shortcut import cam_shares, choose_examples
+from ichviewer.training.evaluate import Predictions, compare, format_table, main, set_figures
+from ichviewer.training.shortcut_probe import cam_shares, choose_examples
 from tests.training.conftest import head_slice
 
-THRESHOLDS = {"any": 0.5, "epidural": 0.5, "intraparenchymal": 0.5, "intraventricular": 0.5, "subarachnoid": 0.5,
-              "subdural": 0.5}
+THRESHOLDS = {
+    "any": 0.5,
+    "epidural": 0.5,
+    "intraparenchymal": 0.5,
+    "intraventricular": 0.5,
+    "subarachnoid": 0.5,
+    "subdural": 0.5,
+}
 
 
 @pytest.fixture
@@ -23,8 +29,21 @@ def model_copy(tiny_model_dir, tmp_path):
 
 
 def evaluate_args(data, split_path, model, out, *extra):
-    return ["--model", str(model), "--data", str(data), "--split", str(split_path), "--out", str(out),
-            "--phantom", "0", "--device", "cpu", *extra]
+    return [
+        "--model",
+        str(model),
+        "--data",
+        str(data),
+        "--split",
+        str(split_path),
+        "--out",
+        str(out),
+        "--phantom",
+        "0",
+        "--device",
+        "cpu",
+        *extra,
+    ]
 
 
 class TestMain:
@@ -56,7 +75,9 @@ class TestMain:
 
     def test_gradcam_grids_and_size_probe(self, tiny_data, model_copy, tmp_path, capsys):
         data, split_path = tiny_data
-        assert main(evaluate_args(data, split_path, model_copy, tmp_path / "e", "--gradcam", str(tmp_path / "cam"))) == 0
+        assert (
+            main(evaluate_args(data, split_path, model_copy, tmp_path / "e", "--gradcam", str(tmp_path / "cam"))) == 0
+        )
         for source in ("rsna_dicom", "rsna_png", "head_ct"):
             assert (tmp_path / "cam" / f"{source}.png").is_file()
         report = json.loads((tmp_path / "cam" / "shortcut.json").read_text())

@@ -8,13 +8,21 @@ import math
 import numpy as np
 import pytest
 
-from ichviewer.training.metrics import (auc, bootstrap_auc, choose_thresholds, counts_at, roc_curve,
-                                        threshold_for_sensitivity, weighted_log_loss, youden_threshold)
+from ichviewer.training.metrics import (
+    auc,
+    bootstrap_auc,
+    choose_thresholds,
+    counts_at,
+    roc_curve,
+    threshold_for_sensitivity,
+    weighted_log_loss,
+    youden_threshold,
+)
 
 
 def pairwise_auc(truth, score):
-    pos = [s for t, s in zip(truth, score) if t]
-    neg = [s for t, s in zip(truth, score) if not t]
+    pos = [s for t, s in zip(truth, score, strict=True) if t]
+    neg = [s for t, s in zip(truth, score, strict=True) if not t]
     return np.mean([1.0 if p > n else 0.5 if p == n else 0.0 for p, n in itertools.product(pos, neg)])
 
 

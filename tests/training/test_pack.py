@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 
 from ichviewer.core.preprocess import resized_hu
-from ichviewer.training.pack import (EXACT_RANGE, PACK_LIMIT, build_pack, join_bytes, pack_counts, quantise,
-                                     read_pack, split_bytes, training_input)
+from ichviewer.training.pack import (
+    EXACT_RANGE,
+    PACK_LIMIT,
+    build_pack,
+    join_bytes,
+    pack_counts,
+    quantise,
+    read_pack,
+    split_bytes,
+    training_input,
+)
 from ichviewer.training.split import load_split
 from tests.conftest import shared_data
 
@@ -45,8 +54,15 @@ class TestBuildPack:
         # rsna_dicom: 3 labelled slices per study, train aaaa + bbbb, val cccc
         dicom = pack["source"] == "rsna_dicom"
         assert sorted(set(pack["group"][dicom])) == ["aaaa000001", "bbbb000002", "cccc000003"]
-        assert meta["counts"]["rsna_dicom"]["train"] == {"slices": 6, "any": 2, "epidural": 0, "intraparenchymal": 2,
-                                                         "intraventricular": 0, "subarachnoid": 0, "subdural": 0}
+        assert meta["counts"]["rsna_dicom"]["train"] == {
+            "slices": 6,
+            "any": 2,
+            "epidural": 0,
+            "intraparenchymal": 2,
+            "intraventricular": 0,
+            "subarachnoid": 0,
+            "subdural": 0,
+        }
         assert meta["counts"]["head_ct"]["val"] == {"slices": 2, "any": 1}  # only "any" is known for head_ct
         assert json.loads(json.dumps(pack["meta"]))["size"] == 32
         # the stored slice is what inference computes for it
@@ -64,8 +80,10 @@ class TestBuildPack:
         mask[:, 0] = True
         mask[2, 1] = True
         counts = pack_counts(["a", "a", "b"], ["train", "val", "train"], labels, mask)
-        assert counts == {"a": {"train": {"slices": 1, "any": 1}, "val": {"slices": 1, "any": 0}},
-                          "b": {"train": {"slices": 1, "any": 1, "epidural": 1}}}
+        assert counts == {
+            "a": {"train": {"slices": 1, "any": 1}, "val": {"slices": 1, "any": 0}},
+            "b": {"train": {"slices": 1, "any": 1, "epidural": 1}},
+        }
 
 
 @pytest.mark.realdata

@@ -7,7 +7,13 @@ import torch
 
 from ichviewer.core.model import build_network
 from ichviewer.training import pretrained
-from ichviewer.training.pretrained import STEM_KEY, init_from_imagenet, load_reference_state, map_reference_state, save_imagenet
+from ichviewer.training.pretrained import (
+    STEM_KEY,
+    init_from_imagenet,
+    load_reference_state,
+    map_reference_state,
+    save_imagenet,
+)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +51,9 @@ class TestInitFromImagenet:
     def test_from_package(self, reference):
         network = build_network("efficientnet_lite0", 3, 6)
         assert "initialised 245 tensors" in init_from_imagenet(network)
-        assert torch.equal(network.state_dict()["features.1.0.block.0.0.weight"], reference["_blocks.0._depthwise_conv.weight"])
+        assert torch.equal(
+            network.state_dict()["features.1.0.block.0.0.weight"], reference["_blocks.0._depthwise_conv.weight"]
+        )
 
     def test_without_package_falls_back_to_random_with_a_message(self, monkeypatch):
         monkeypatch.setattr(pretrained, "load_reference_state", lambda: None)

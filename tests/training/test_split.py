@@ -56,7 +56,8 @@ class TestMakeSplit:
         test = set(members(split, "rsna_dicom", "test"))
         assert sum(int(r["any"]) for r in rows if r["study"] in test) >= 30
         png = {r["image_id"]: r for r in csv.DictReader(open(data / "rsna_png" / "labels.csv"))}
-        epidural = Counter(p for p in ("train", "val", "test")
-                           for i in members(split, "rsna_png", p) if png[i]["epidural"] == "1")
+        epidural = Counter(
+            p for p in ("train", "val", "test") for i in members(split, "rsna_png", p) if png[i]["epidural"] == "1"
+        )
         assert epidural == {"train": 10, "val": 3, "test": 3}
         assert [len(members(split, "head_ct", p)) for p in ("train", "val", "test")] == [140, 30, 30]

@@ -30,9 +30,29 @@ def tiny_pack(tiny_data, tmp_path_factory) -> Path:
 
 
 def argv(pack: Path, out: Path, *extra: str) -> list[str]:
-    return ["--pack", str(pack), "--out", str(out), "--epochs", "2", "--epoch-size", "16", "--batch-size", "8",
-            "--phantom", "0", "--phantom-val", "0", "--shares", "rsna_dicom=0.4,rsna_png=0.4,head_ct=0.2",
-            "--name", "tiny-smoke", "--version", "0.0.1", *extra]
+    return [
+        "--pack",
+        str(pack),
+        "--out",
+        str(out),
+        "--epochs",
+        "2",
+        "--epoch-size",
+        "16",
+        "--batch-size",
+        "8",
+        "--phantom",
+        "0",
+        "--phantom-val",
+        "0",
+        "--shares",
+        "rsna_dicom=0.4,rsna_png=0.4,head_ct=0.2",
+        "--name",
+        "tiny-smoke",
+        "--version",
+        "0.0.1",
+        *extra,
+    ]
 
 
 def run(args: list[str]) -> Path:
@@ -44,7 +64,14 @@ class TestTrain:
         folder = run(argv(tiny_pack, tmp_path / "run"))
         network, card = load_model(folder)
         assert card.name == "tiny-smoke" and card.input.size == 32 and card.input.channels == 3
-        assert set(card.thresholds) == {"any", "epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"}
+        assert set(card.thresholds) == {
+            "any",
+            "epidural",
+            "intraparenchymal",
+            "intraventricular",
+            "subarachnoid",
+            "subdural",
+        }
         raw = card.raw
         assert raw["training"]["command"].startswith("PYTHONPATH=. python3 -m ichviewer.training.train --pack")
         counts = raw["training"]["data"]["slices_per_source_split_label"]
@@ -109,8 +136,11 @@ class TestEma:
 
 class TestGpuMachineImports:
     def test_training_path_needs_no_pydicom_qt_platformdirs_or_gradcam(self):
-        code = ("import sys, ichviewer.training.train, ichviewer.training.train_data; "
-                "bad = [m for m in ('pydicom', 'PySide6', 'pyqtgraph', 'platformdirs', 'pytorch_grad_cam') if m in sys.modules]; "
-                "print(bad); sys.exit(1 if bad else 0)")
+        code = (
+            "import sys, ichviewer.training.train, ichviewer.training.train_data; "
+            "heavy = ('pydicom', 'PySide6', 'pyqtgraph', 'platformdirs', 'pytorch_grad_cam'); "
+            "bad = [m for m in heavy if m in sys.modules]; "
+            "print(bad); sys.exit(1 if bad else 0)"
+        )
         result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stdout + result.stderr

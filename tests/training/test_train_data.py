@@ -12,8 +12,15 @@ from ichviewer.training.train_data import TrainingRows, limit_rows, parse_shares
 def rows(sources: list[str]) -> TrainingRows:
     n = len(sources)
     labels = np.zeros((n, 6), dtype=np.float32)
-    return TrainingRows(np.zeros((n, 1, 4, 4), np.int16), labels, np.ones((n, 6), bool), np.array(sources),
-                        np.array([f"g{k}" for k in range(n)]), np.array([f"i{k}" for k in range(n)]), np.array(["train"] * n))
+    return TrainingRows(
+        np.zeros((n, 1, 4, 4), np.int16),
+        labels,
+        np.ones((n, 6), bool),
+        np.array(sources),
+        np.array([f"g{k}" for k in range(n)]),
+        np.array([f"i{k}" for k in range(n)]),
+        np.array(["train"] * n),
+    )
 
 
 class TestParseShares:
@@ -55,7 +62,9 @@ class TestTrainingRows:
 
 class TestPhantomRows:
     def test_seeds_become_rows_in_their_split(self):
-        pytest.importorskip("ichviewer.core.phantom", reason="the phantom generator is being written in parallel")
+        pytest.importorskip(
+            "ichviewer.core.synthetic.phantom", reason="the phantom generator is being written in parallel"
+        )
         spec = training_input(size=32)
         out = phantom_rows({"train": range(0, 1), "val": range(9000, 9001)}, spec, phantom_size=96, workers=1)
         assert out is not None and out.hu.shape[1:] == (1, 32, 32)

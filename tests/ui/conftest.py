@@ -1,4 +1,4 @@
-"""Viewer test fixtures: small real DICOM series written with core.ct_writer, and the window."""
+"""Viewer test fixtures: small real DICOM series written with core.synthetic.dicom_writer, and the window."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ichviewer.core.ct_writer import series_uids, write_series
+from ichviewer.core.synthetic.dicom_writer import series_uids, write_series
 
 
 def head_hu(n: int = 12, size: int = 96, seed: int = 0) -> np.ndarray:
@@ -39,11 +39,24 @@ def write_study(tmp_path: Path) -> Callable[..., Path]:
     def write(name: str = "study", n: int = 12, size: int = 96, second: int | None = None, seed: int = 1) -> Path:
         folder = tmp_path / name
         study_uid, _, _ = series_uids(uid_seed=seed)
-        write_series(head_hu(n, size), folder / "axial", study_uid=study_uid, series_number=2,
-                     series_description="Axial 5mm brain", uid_seed=seed)
+        write_series(
+            head_hu(n, size),
+            folder / "axial",
+            study_uid=study_uid,
+            series_number=2,
+            series_description="Axial 5mm brain",
+            uid_seed=seed,
+        )
         if second is not None:
-            write_series(head_hu(second, size, seed=1), folder / "thin", spacing=(2.5, 0.45, 0.45), study_uid=study_uid,
-                         series_number=3, series_description="Axial 2.5mm", uid_seed=seed)
+            write_series(
+                head_hu(second, size, seed=1),
+                folder / "thin",
+                spacing=(2.5, 0.45, 0.45),
+                study_uid=study_uid,
+                series_number=3,
+                series_description="Axial 2.5mm",
+                uid_seed=seed,
+            )
         return folder
 
     return write

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
+from ichviewer.core.heatmap_colors import HEAT_FLOOR
 from ichviewer.core.labels import LABEL_KEYS
-from ichviewer.ui.heatmap_colors import HEAT_FLOOR
 
 
 @pytest.fixture
@@ -34,8 +34,11 @@ def open_and_analyse(qtbot, window, folder: Path, scroll: bool = False):  # type
     moved = []
     # listen for `finished` before opening: a cached result can arrive before volumeLoaded returns
     # (and only for this study: a result of the one before is for an older generation)
-    with qtbot.waitSignal(window.ai.worker.finished, timeout=120000,
-                          check_params_cb=lambda generation, *_: generation == window.ai.generation) as finished:
+    with qtbot.waitSignal(
+        window.ai.worker.finished,
+        timeout=120000,
+        check_params_cb=lambda generation, *_: generation == window.ai.generation,
+    ) as finished:
         with qtbot.waitSignal(window.volumeLoaded, timeout=30000):
             window.open_folder(folder)
         if scroll:
@@ -96,7 +99,9 @@ def test_next_flagged_key_plot_click_and_heatmap_toggle(qtbot, ai_window, phanto
     plot = ai.plot.plot
     scene_point = plot.getViewBox().mapViewToScene(pg_point(target + 1, 0.5))
     widget_point = plot.mapFromScene(scene_point)
-    qtbot.mouseClick(plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(int(widget_point.x()), int(widget_point.y())))
+    qtbot.mouseClick(
+        plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(int(widget_point.x()), int(widget_point.y()))
+    )
     assert view.index == target
     assert ai.plot.cursor.value() == pytest.approx(target + 1)
 
@@ -123,7 +128,9 @@ def test_reopening_uses_the_cache_and_exports_a_pdf(qtbot, ai_window, phantom_se
     assert len(PdfReader(out).pages) >= 2  # flagged study: key slice pages follow the summary
 
 
-def test_opening_another_study_cancels_and_closing_leaves_no_thread(qtbot, ai_window, phantom_series, write_study) -> None:
+def test_opening_another_study_cancels_and_closing_leaves_no_thread(
+    qtbot, ai_window, phantom_series, write_study
+) -> None:
     folder, _ = phantom_series
     with qtbot.waitSignal(ai_window.volumeLoaded, timeout=30000):
         ai_window.open_folder(folder)

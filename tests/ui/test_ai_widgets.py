@@ -21,9 +21,18 @@ def fake_result(n: int = 20) -> StudyResult:
     scores[[5, 6], 5] = [0.85, 0.6]
     scores[12, 2] = 0.75
     return StudyResult(
-        series_uid="1", sop_instance_uids=tuple(str(i) for i in range(n)), slice_positions=np.arange(n) * 5.0,
-        labels=LABEL_KEYS, thresholds=(0.5,) * 6, scores=scores, model_name="m", model_version="1",
-        model_sha256="d" * 64, device="CPU", elapsed_s=0.1, created="2026-11-23T10:00:00+00:00",
+        series_uid="1",
+        sop_instance_uids=tuple(str(i) for i in range(n)),
+        slice_positions=np.arange(n) * 5.0,
+        labels=LABEL_KEYS,
+        thresholds=(0.5,) * 6,
+        scores=scores,
+        model_name="m",
+        model_version="1",
+        model_sha256="d" * 64,
+        device="CPU",
+        elapsed_s=0.1,
+        created="2026-11-23T10:00:00+00:00",
     )
 
 

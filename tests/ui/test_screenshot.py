@@ -70,7 +70,7 @@ sys.exit(main([folder]))
 @pytest.fixture(scope="module")
 def phantom_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from ichviewer.core.labels import SUBTYPE_KEYS
-    from ichviewer.core.phantom import PhantomSpec, generate_phantom, write_phantom_study
+    from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study
 
     folder = tmp_path_factory.mktemp("phantom") / "study"
     write_phantom_study(generate_phantom(PhantomSpec(seed=3, subtypes=tuple(SUBTYPE_KEYS))), folder)
@@ -87,9 +87,22 @@ def test_window_screenshot_under_xvfb(phantom_folder: Path, tmp_path: Path) -> N
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     env["ICHVIEWER_CONFIG"] = str(tmp_path / "config")
     result = subprocess.run(
-        [xvfb, "-a", "-s", f"-screen 0 {SCREEN_SIZE[0]}x{SCREEN_SIZE[1]}x24", sys.executable, "-c", GRAB_SCRIPT,
-         str(phantom_folder), str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        [
+            xvfb,
+            "-a",
+            "-s",
+            f"-screen 0 {SCREEN_SIZE[0]}x{SCREEN_SIZE[1]}x24",
+            sys.executable,
+            "-c",
+            GRAB_SCRIPT,
+            str(phantom_folder),
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     if "could not load the qt platform plugin" in result.stderr.lower():
         pytest.skip(f"Qt's xcb platform cannot start here (missing X libraries): {result.stderr.strip()[-300:]}")

@@ -12,7 +12,9 @@ from ichviewer import cli
 @pytest.fixture
 def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, object]]:
     calls: list[tuple[object, object]] = []
-    monkeypatch.setattr("ichviewer.ui.main_window.run_viewer", lambda folder, device=None: calls.append((folder, device)) or 0)
+    monkeypatch.setattr(
+        "ichviewer.ui.main_window.run_viewer", lambda folder, device=None: calls.append((folder, device)) or 0
+    )
     return calls
 
 
@@ -33,7 +35,7 @@ def test_missing_folder_is_an_error(tmp_path: Path, launched, capsys) -> None:  
 
 
 def test_demo_opens_the_demo_study(tmp_path: Path, launched, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    demo = pytest.importorskip("ichviewer.core.demo", reason="core/demo.py is written by another engineer")
+    demo = pytest.importorskip("ichviewer.core.synthetic.demo", reason="core/demo.py is written by another engineer")
     monkeypatch.setattr(demo, "demo_study_dir", lambda progress=None: tmp_path)
     assert cli.main(["--demo"]) == 0
     assert launched == [(tmp_path, None)]

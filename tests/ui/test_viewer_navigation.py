@@ -22,9 +22,16 @@ class TestKeys:
         assert view.index == 15
         brain = PRESETS["brain"]
         np.testing.assert_array_equal(shown(main_window), apply_window(volume.hu[15], brain))
-        for key, expected in ((Qt.Key.Key_Down, 14), (Qt.Key.Key_Up, 15), (Qt.Key.Key_PageDown, 5),
-                              (Qt.Key.Key_PageDown, 0), (Qt.Key.Key_PageUp, 10), (Qt.Key.Key_End, 29),
-                              (Qt.Key.Key_Up, 29), (Qt.Key.Key_Home, 0)):
+        for key, expected in (
+            (Qt.Key.Key_Down, 14),
+            (Qt.Key.Key_Up, 15),
+            (Qt.Key.Key_PageDown, 5),
+            (Qt.Key.Key_PageDown, 0),
+            (Qt.Key.Key_PageUp, 10),
+            (Qt.Key.Key_End, 29),
+            (Qt.Key.Key_Up, 29),
+            (Qt.Key.Key_Home, 0),
+        ):
             qtbot.keyClick(main_window, key)
             assert view.index == expected, key
             assert main_window.slider.value() == expected
@@ -47,8 +54,16 @@ class TestMouse:
         centre = QPointF(viewport.width() / 2, viewport.height() / 2)
 
         def wheel(delta: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
-            event = QWheelEvent(centre, viewport.mapToGlobal(centre), QPoint(), QPoint(0, delta),
-                                Qt.MouseButton.NoButton, modifiers, Qt.ScrollPhase.NoScrollPhase, False)
+            event = QWheelEvent(
+                centre,
+                viewport.mapToGlobal(centre),
+                QPoint(),
+                QPoint(0, delta),
+                Qt.MouseButton.NoButton,
+                modifiers,
+                Qt.ScrollPhase.NoScrollPhase,
+                False,
+            )
             QApplication.sendEvent(viewport, event)
 
         wheel(120)

@@ -107,12 +107,14 @@ class TestWindowChrome:
         folder = write_study()
         mime = QMimeData()
         mime.setUrls([QUrl.fromLocalFile(str(folder / "axial"))])
-        enter = QDragEnterEvent(QPoint(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                                Qt.KeyboardModifier.NoModifier)
+        enter = QDragEnterEvent(
+            QPoint(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        )
         QApplication.sendEvent(main_window, enter)
         assert enter.isAccepted()
-        event = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                           Qt.KeyboardModifier.NoModifier)
+        event = QDropEvent(
+            QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        )
         with qtbot.waitSignal(main_window.volumeLoaded, timeout=20000):
             QApplication.sendEvent(main_window, event)
         assert main_window.folder == str(folder / "axial")
@@ -134,8 +136,29 @@ class TestWindowChrome:
 
     def test_shortcut_dialog_lists_every_key(self, qtbot, main_window):
         rows = dict(main_window.show_shortcuts().rows())
-        for key in ("Up", "Down", "PgUp", "PgDown", "Home", "End", "1", "2", "3", "4", "0", "R", "P", "O",
-                    "Ctrl+O", "Ctrl+L", "Wheel", "Ctrl + wheel", "Left-drag", "Middle-drag", "Right-drag"):
+        for key in (
+            "Up",
+            "Down",
+            "PgUp",
+            "PgDown",
+            "Home",
+            "End",
+            "1",
+            "2",
+            "3",
+            "4",
+            "0",
+            "R",
+            "P",
+            "O",
+            "Ctrl+O",
+            "Ctrl+L",
+            "Wheel",
+            "Ctrl + wheel",
+            "Left-drag",
+            "Middle-drag",
+            "Right-drag",
+        ):
             assert key in rows, key
         labels = main_window.status_bar.findChildren(type(main_window.status_message))
         assert any(label.text() == "Research use only — not for clinical use" for label in labels)

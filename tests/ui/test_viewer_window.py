@@ -31,8 +31,10 @@ def drag(qtbot, view, dx: int, dy: int, button=Qt.MouseButton.LeftButton) -> Non
 
 
 class TestPresets:
-    @pytest.mark.parametrize(("key", "name"), [(Qt.Key.Key_3, "bone"), (Qt.Key.Key_2, "subdural"),
-                                               (Qt.Key.Key_4, "stroke"), (Qt.Key.Key_1, "brain")])
+    @pytest.mark.parametrize(
+        ("key", "name"),
+        [(Qt.Key.Key_3, "bone"), (Qt.Key.Key_2, "subdural"), (Qt.Key.Key_4, "stroke"), (Qt.Key.Key_1, "brain")],
+    )
     def test_key_shows_preset_values(self, qtbot, main_window, write_study, open_study, key, name):
         open_study(write_study())
         view, controls = main_window.slice_view, main_window.window_controls
@@ -70,7 +72,9 @@ class TestPresets:
         assert view.window == PRESETS["subdural"]
         controls.width.setValue(300)
         assert (view.window.level, view.window.width, view.window.name) == (80, 300, "custom")
-        np.testing.assert_array_equal(view.displayed_image, apply_window(main_window.volume.hu[view.index], view.window))
+        np.testing.assert_array_equal(
+            view.displayed_image, apply_window(main_window.volume.hu[view.index], view.window)
+        )
         assert not any(b.isChecked() for b in controls.buttons.values())
 
 
@@ -91,7 +95,9 @@ class TestDrag:
         assert view.window.width < wider.width and view.window.level < start.level
         assert view.window.width >= 1
         assert (controls.level.value(), controls.width.value()) == (round(view.window.level), round(view.window.width))
-        np.testing.assert_array_equal(view.displayed_image, apply_window(main_window.volume.hu[view.index], view.window))
+        np.testing.assert_array_equal(
+            view.displayed_image, apply_window(main_window.volume.hu[view.index], view.window)
+        )
 
     def test_middle_drag_pans_without_changing_window(self, qtbot, main_window, write_study, open_study):
         open_study(write_study())

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import ndimage
 
 from ichviewer.core.labels import LABEL_KEYS, SUBTYPE_KEYS
-from ichviewer.core.phantom_shapes import Lesion, Slab, draw_slice, plan_lesions
+from ichviewer.core.synthetic.shapes import Lesion, Slab, draw_slice, plan_lesions
 
 # sidecars written next to the DICOM files; the study index skips them quietly
 GROUND_TRUTH_JSON = "ground_truth.json"
@@ -65,8 +65,14 @@ def random_spec(seed: int, size: int = 512) -> PhantomSpec:
     n = int(rng.choice([0, 1, 1, 2, 2, 3]))
     subtypes = tuple(sorted(rng.choice(SUBTYPE_KEYS, size=n, replace=False).tolist()))
     tilt = float(rng.choice([0.0, 0.0, rng.uniform(-20, 20)]))
-    return PhantomSpec(seed=seed, size=size, pixel_mm=230.0 / size, subtypes=subtypes, noise_hu=float(rng.uniform(4, 9)),
-                       tilt_deg=round(tilt, 1))
+    return PhantomSpec(
+        seed=seed,
+        size=size,
+        pixel_mm=230.0 / size,
+        subtypes=subtypes,
+        noise_hu=float(rng.uniform(4, 9)),
+        tilt_deg=round(tilt, 1),
+    )
 
 
 def generate_phantom(spec: PhantomSpec) -> Phantom:
@@ -83,8 +89,9 @@ def generate_phantom(spec: PhantomSpec) -> Phantom:
     hu = np.empty((n, size, size), dtype=np.int16)
     masks = {key: np.zeros((n, size, size), dtype=bool) for key in LABEL_KEYS}
     for k, t in enumerate(levels):
-        slab = Slab(x=x, y=y, t=float(t), z_mm=float(t) * HEAD_HEIGHT_MM, px=spec.pixel_mm,
-                    sulci=field_[k], texture=texture[k])
+        slab = Slab(
+            x=x, y=y, t=float(t), z_mm=float(t) * HEAD_HEIGHT_MM, px=spec.pixel_mm, sulci=field_[k], texture=texture[k]
+        )
         image, blood = draw_slice(slab, lesions, MIN_LABEL_VOXELS)
         hu[k] = _with_noise(image, rng, spec.noise_hu, spec.pixel_mm)
         for key, mask in blood.items():
@@ -128,7 +135,7 @@ def _smoothed_std(sigma: float) -> float:
 
 def write_phantom_study(phantom: Phantom, out_dir: Path, **options: Any) -> Path:
     """Write the phantom as a DICOM series plus its ground truth sidecars; return the folder."""
-    from ichviewer.core.ct_writer import write_series  # pydicom: not needed to generate (GPU training)
+    from ichviewer.core.synthetic.dicom_writer import write_series  # pydicom: not needed to generate (GPU training)
 
     out_dir = Path(out_dir)
     spec = phantom.spec
@@ -156,5 +163,6 @@ def write_phantom_study(phantom: Phantom, out_dir: Path, **options: Any) -> Path
     with open(out_dir / GROUND_TRUTH_JSON, "x", encoding="utf-8") as fp:
         json.dump(truth, fp, indent=1)
     with open(out_dir / GROUND_TRUTH_MASKS, "xb") as fp:
-        np.savez_compressed(fp, **{key: phantom.masks[key] for key in LABEL_KEYS})
+        masks: dict[str, Any] = {key: phantom.masks[key] for key in LABEL_KEYS}
+        np.savez_compressed(fp, **masks)
     return out_dir

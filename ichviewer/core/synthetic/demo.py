@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 from ichviewer.core.labels import SUBTYPE_KEYS
-from ichviewer.core.phantom import PhantomSpec, generate_phantom, write_phantom_study
 from ichviewer.core.progress import Progress, report
+from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study
 from ichviewer.core.user_dirs import cache_dir
 
 DEMO_VERSION = "1"
@@ -42,8 +42,13 @@ def _cached(name: str, spec: PhantomSpec, patient_name: str, patient_id: str, pr
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=final.parent))
     try:
         write_phantom_study(
-            phantom, staging / "study", syntax="explicit", patient_name=patient_name, patient_id=patient_id,
-            study_description="CT HEAD WITHOUT CONTRAST (SYNTHETIC DEMO)", file_names="uid",
+            phantom,
+            staging / "study",
+            syntax="explicit",
+            patient_name=patient_name,
+            patient_id=patient_id,
+            study_description="CT HEAD WITHOUT CONTRAST (SYNTHETIC DEMO)",
+            file_names="uid",
             progress=lambda done, total, message: report(progress, 1, 2, message),
         )
         try:

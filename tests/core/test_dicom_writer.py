@@ -9,8 +9,8 @@ import numpy as np
 import pydicom
 import pytest
 
-from ichviewer.core.ct_writer import SYNTAXES, available_syntaxes, series_uids, write_series
-from ichviewer.core.phantom import PhantomSpec, generate_phantom, write_phantom_study
+from ichviewer.core.synthetic.dicom_writer import SYNTAXES, available_syntaxes, series_uids, write_series
+from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study
 from ichviewer.core.volume import load_folder_volume
 from ichviewer.core.windowing import AIR_HU
 
@@ -106,7 +106,11 @@ class TestWriteSeries:
         paths = write_series(small, tmp_path / "s", patient_name="DOE^JANE", series_number=7)
         ds = pydicom.dcmread(paths[3], stop_before_pixels=True)
         assert (str(ds.PatientName), ds.SeriesNumber, ds.InstanceNumber, ds.Manufacturer) == (
-            "DOE^JANE", 7, 4, "ichviewer phantom")
+            "DOE^JANE",
+            7,
+            4,
+            "ichviewer phantom",
+        )
         assert (float(ds.WindowCenter), float(ds.WindowWidth), float(ds.SliceThickness)) == (40.0, 80.0, 5.0)
         assert [float(v) for v in ds.ImagePositionPatient][2] == pytest.approx(15.0)
 

@@ -8,6 +8,7 @@ exercises the same code paths as real studies.
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -127,10 +128,21 @@ def write_series(
     dz, dy, dx = spacing
     origin = np.array([-(hu.shape[2] - 1) * dx / 2, -(hu.shape[1] - 1) * dy / 2 * np.cos(tilt), 0.0])
     shared = _shared_dataset(
-        patient_name=patient_name, patient_id=patient_id, study_description=study_description,
-        series_description=series_description, study_uid=study_uid, series_uid=series_uid,
-        frame_uid=frame_uid, series_number=series_number, shape=hu.shape, spacing=spacing,
-        orientation=orientation, tilt_deg=tilt_deg, unsigned=unsigned, slope=slope, padding=padding,
+        patient_name=patient_name,
+        patient_id=patient_id,
+        study_description=study_description,
+        series_description=series_description,
+        study_uid=study_uid,
+        series_uid=series_uid,
+        frame_uid=frame_uid,
+        series_number=series_number,
+        shape=hu.shape,
+        spacing=spacing,
+        orientation=orientation,
+        tilt_deg=tilt_deg,
+        unsigned=unsigned,
+        slope=slope,
+        padding=padding,
     )
     for i, (path, sop_uid) in enumerate(zip(paths, sop_uids, strict=True)):
         report(progress, i, n, f"Writing slice {i + 1} of {n}")
@@ -157,7 +169,9 @@ def _stored_values(hu: np.ndarray, *, unsigned: bool, slope: float, padding: int
         raise ValueError(f"HU values are not multiples of slope {slope}: the series could not be read back exactly")
     info = np.iinfo(dtype)
     if stored.min() < info.min or stored.max() > info.max:
-        raise ValueError(f"HU range {hu.min()}..{hu.max()} does not fit {dtype} with slope {slope}, intercept {intercept}")
+        raise ValueError(
+            f"HU range {hu.min()}..{hu.max()} does not fit {dtype} with slope {slope}, intercept {intercept}"
+        )
     stored = stored.astype(dtype)
     if padding is not None:
         if not info.min <= padding <= info.max:
@@ -174,7 +188,7 @@ def _reconstruction_circle(shape: tuple[int, ...]) -> np.ndarray:
     return (y - (rows - 1) / 2) ** 2 + (x - (columns - 1) / 2) ** 2 <= radius**2
 
 
-def _file_names(style: str, sop_uids: list[str], seed: int) -> list[str]:
+def _file_names(style: str, sop_uids: Sequence[str], seed: int) -> list[str]:
     """File names in slice order: numbered, numbered in a shuffled order, or the SOP UID (no extension)."""
     n = len(sop_uids)
     if style == "uid":
@@ -186,10 +200,22 @@ def _file_names(style: str, sop_uids: list[str], seed: int) -> list[str]:
 
 
 def _shared_dataset(
-    *, patient_name: str, patient_id: str, study_description: str, series_description: str,
-    study_uid: str, series_uid: str, frame_uid: str, series_number: int, shape: tuple[int, ...],
-    spacing: tuple[float, float, float], orientation: list[float], tilt_deg: float,
-    unsigned: bool, slope: float, padding: int | None,
+    *,
+    patient_name: str,
+    patient_id: str,
+    study_description: str,
+    series_description: str,
+    study_uid: str,
+    series_uid: str,
+    frame_uid: str,
+    series_number: int,
+    shape: tuple[int, ...],
+    spacing: tuple[float, float, float],
+    orientation: list[float],
+    tilt_deg: float,
+    unsigned: bool,
+    slope: float,
+    padding: int | None,
 ) -> Dataset:
     """Tags every slice of the series shares."""
     ds = Dataset()
@@ -255,8 +281,8 @@ def _slice_dataset(shared: Dataset, sop_uid: str, index: int, position: np.ndarr
     ds.InstanceCreationDate = _dt.date(2024, 1, 1).strftime("%Y%m%d")
     meta = FileMetaDataset()
     meta.MediaStorageSOPClassUID = CT_IMAGE_STORAGE
-    meta.MediaStorageSOPInstanceUID = sop_uid
-    meta.ImplementationClassUID = UID_ROOT + "1"
+    meta.MediaStorageSOPInstanceUID = UID(sop_uid)
+    meta.ImplementationClassUID = UID(UID_ROOT + "1")
     meta.ImplementationVersionName = "ICHVIEWER"
     ds.file_meta = meta
     ds.preamble = b"\0" * 128
@@ -274,8 +300,7 @@ def _set_pixels(ds: Dataset, stored: np.ndarray, syntax: str) -> None:
     uid = SYNTAXES[syntax]
     ds.file_meta.TransferSyntaxUID = uid
     if not uid.is_compressed:
-        order = ">" if syntax == "big" else "<"
-        ds.PixelData = stored.astype(stored.dtype.newbyteorder(order)).tobytes()
+        ds.PixelData = stored.astype(stored.dtype.newbyteorder(">" if syntax == "big" else "<")).tobytes()
         ds["PixelData"].VR = "OW"
         return
     if syntax in ("rle", "j2k") or (syntax == "jpegls" and _pydicom_encoder(uid)):
@@ -328,9 +353,21 @@ def _probe(syntax: str) -> str | None:
     for dtype, low, high in ((np.int16, -2000, 3000), (np.uint16, 0, 4000)):
         sample = rng.integers(low, high, size=(64, 64)).astype(dtype)
         ds = _shared_dataset(
-            patient_name="", patient_id="", study_description="", series_description="", study_uid="1.2",
-            series_uid="1.2.3", frame_uid="1.2.4", series_number=1, shape=(1, 64, 64), spacing=(1.0, 1.0, 1.0),
-            orientation=[1, 0, 0, 0, 1, 0], tilt_deg=0.0, unsigned=dtype == np.uint16, slope=1.0, padding=None,
+            patient_name="",
+            patient_id="",
+            study_description="",
+            series_description="",
+            study_uid="1.2",
+            series_uid="1.2.3",
+            frame_uid="1.2.4",
+            series_number=1,
+            shape=(1, 64, 64),
+            spacing=(1.0, 1.0, 1.0),
+            orientation=[1, 0, 0, 0, 1, 0],
+            tilt_deg=0.0,
+            unsigned=dtype == np.uint16,
+            slope=1.0,
+            padding=None,
         )
         ds = _slice_dataset(ds, "1.2.3.4", 0, np.zeros(3), 1.0)
         try:

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import ndimage
 from scipy.stats import spearmanr
 
 from ichviewer.core.gradcam import heatmaps
@@ -26,7 +25,7 @@ from ichviewer.training.split import members
 
 if TYPE_CHECKING:
     from ichviewer.core.inference import Classifier
-    from ichviewer.training.evaluate import Predictions
+    from ichviewer.training.predictions import Predictions
 
 CELL = 224
 BORDER = 0.06  # share of the image side counted as border
@@ -61,7 +60,7 @@ def _cell(hu: np.ndarray, cam: np.ndarray, caption: str) -> np.ndarray:
     """Brain-window slice beside the viewer's Grad-CAM overlay, captioned, as RGB (CELL, 2·CELL)."""
     from PIL import Image, ImageDraw
 
-    from ichviewer.ui.heatmap_colors import blend
+    from ichviewer.core.heatmap_colors import blend
 
     side = max(hu.shape)
     box = CropBox((hu.shape[0] - side) // 2, (hu.shape[1] - side) // 2, side)
@@ -89,14 +88,17 @@ def _grid(cells: list[np.ndarray], path: Path, columns: int = 3) -> None:
 
 def _test_stacks(data: Path, split: dict[str, Any], source: str) -> dict[str, Stack]:
     if source == "rsna_dicom":
-        stacks = read_rsna(data / "rsna_dicom" / "labels.csv", data / "rsna_dicom", groups=members(split, source, "test"))
+        stacks = read_rsna(
+            data / "rsna_dicom" / "labels.csv", data / "rsna_dicom", groups=members(split, source, "test")
+        )
     else:
         stacks = read_image_folder(data / source, source=source, ids=members(split, source, "test"))
     return {s.group: s for s in stacks}
 
 
-def gradcam_source(classifier: Classifier, data: Path, split: dict[str, Any], p: Predictions, source: str,
-                   out: Path) -> dict[str, Any]:
+def gradcam_source(
+    classifier: Classifier, data: Path, split: dict[str, Any], p: Predictions, source: str, out: Path
+) -> dict[str, Any]:
     """Write `out/<source>.png` and return the Grad-CAM mass shares of the examples.
 
     Shares are summarised over the flagged examples (score ≥ the card's 'any' threshold): the map
@@ -109,14 +111,25 @@ def gradcam_source(classifier: Classifier, data: Path, split: dict[str, Any], p:
         index = next(s.index for s in stack.slices if s.id == p.ids[row])
         cam = heatmaps(classifier, as_volume(stack), [index], "any")[index]
         outside, border = cam_shares(stack.hu[index], cam)
-        shares.append({"kind": kind, "id": str(p.ids[row]), "score": round(float(p.scores[row, 0]), 3),
-                       "outside_head": round(outside, 3), "border": round(border, 3)})
+        shares.append(
+            {
+                "kind": kind,
+                "id": str(p.ids[row]),
+                "score": round(float(p.scores[row, 0]), 3),
+                "outside_head": round(outside, 3),
+                "border": round(border, 3),
+            }
+        )
         cells.append(_cell(stack.hu[index], cam, f"{kind} {p.ids[row]}  any {p.scores[row, 0]:.2f}"))
     _grid(cells, out / f"{source}.png")
     flagged = [s for s in shares if s["score"] >= classifier.card.threshold("any")]
-    return {"png": str(out / f"{source}.png"), "examples": shares, "flagged": len(flagged),
-            "mean_outside_head": _mean([s["outside_head"] for s in flagged]),
-            "mean_border": _mean([s["border"] for s in flagged])}
+    return {
+        "png": str(out / f"{source}.png"),
+        "examples": shares,
+        "flagged": len(flagged),
+        "mean_outside_head": _mean([s["outside_head"] for s in flagged]),
+        "mean_border": _mean([s["border"] for s in flagged]),
+    }
 
 
 def _mean(values: list[float]) -> float | None:
@@ -129,8 +142,12 @@ def size_probe(data: Path, split: dict[str, Any], p: Predictions) -> dict[str, A
     sizes = {s.group: max(s.hu.shape[1:]) for s in _test_stacks(data, split, "head_ct").values()}
     size = np.array([sizes[str(g)] for g in p.groups], dtype=float)
     y, score = p.labels[:, 0], p.scores[:, 0]
-    out: dict[str, Any] = {"images": len(y), "positives": int(y.sum()), "auc_model": round(auc(y, score), 3),
-                           "auc_size_alone": round(auc(y, size), 3)}
+    out: dict[str, Any] = {
+        "images": len(y),
+        "positives": int(y.sum()),
+        "auc_model": round(auc(y, score), 3),
+        "auc_size_alone": round(auc(y, size), 3),
+    }
     for name, rows in (("positives", y > 0), ("negatives", y == 0)):
         rho = spearmanr(size[rows], score[rows]).statistic if rows.sum() > 2 else float("nan")
         out[f"spearman_score_vs_size_{name}"] = round(float(rho), 3)
@@ -141,20 +158,25 @@ def size_probe(data: Path, split: dict[str, Any], p: Predictions) -> dict[str, A
     return out
 
 
-def shortcut_report(classifier: Classifier, data: Path, split: dict[str, Any], predictions: list[Predictions],
-                    out: Path) -> str:
+def shortcut_report(
+    classifier: Classifier, data: Path, split: dict[str, Any], predictions: list[Predictions], out: Path
+) -> str:
     """Grad-CAM grids for the real test sources and the size probe; writes shortcut.json, returns a summary."""
     import json
 
     by_name = {p.name: p for p in predictions}
-    report = {source: gradcam_source(classifier, data, split, by_name[name], source, out)
-              for source, name in (("rsna_dicom", "rsna_dicom_slices"), ("rsna_png", "rsna_png"), ("head_ct", "head_ct"))}
+    report = {
+        source: gradcam_source(classifier, data, split, by_name[name], source, out)
+        for source, name in (("rsna_dicom", "rsna_dicom_slices"), ("rsna_png", "rsna_png"), ("head_ct", "head_ct"))
+    }
     report["head_ct_size_probe"] = size_probe(data, split, by_name["head_ct"])
     (out / "shortcut.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     lines = [f"Shortcut probes (test split), written to {out}:"]
     for source in ("rsna_dicom", "rsna_png", "head_ct"):
         r = report[source]
-        lines.append(f"  {source}: Grad-CAM mass outside the head {r['mean_outside_head']}, in the border "
-                     f"{r['mean_border']} (mean over the {r['flagged']} flagged of {len(r['examples'])} examples) → {r['png']}")
+        lines.append(
+            f"  {source}: Grad-CAM mass outside the head {r['mean_outside_head']}, in the border "
+            f"{r['mean_border']} (mean over the {r['flagged']} flagged of {len(r['examples'])} examples) → {r['png']}"
+        )
     lines.append(f"  head_ct size probe: {report['head_ct_size_probe']}")
     return "\n".join(lines)

@@ -54,17 +54,45 @@ def plan_lesions(subtypes: tuple[str, ...], rng: np.random.Generator) -> list[Le
         lateral = 0.0 if side > 0 else 180.0
         hu = float(rng.uniform(62, 78) if kind not in ("epidural", "subdural") else rng.uniform(56, 68))
         if kind == "epidural":
-            lesions.append(Lesion(kind, side, rng.uniform(0.5, 0.66) * 160, rng.uniform(9, 13),
-                                  angle_deg=lateral + side * rng.uniform(-35, 25), size_mm=rng.uniform(9, 14),
-                                  extent_mm=rng.uniform(24, 32), hu=hu))
+            lesions.append(
+                Lesion(
+                    kind,
+                    side,
+                    rng.uniform(0.5, 0.66) * 160,
+                    rng.uniform(9, 13),
+                    angle_deg=lateral + side * rng.uniform(-35, 25),
+                    size_mm=rng.uniform(9, 14),
+                    extent_mm=rng.uniform(24, 32),
+                    hu=hu,
+                )
+            )
         elif kind == "subdural":
-            lesions.append(Lesion(kind, side, rng.uniform(0.52, 0.66) * 160, rng.uniform(22, 30),
-                                  angle_deg=lateral + side * rng.uniform(-15, 15), size_mm=rng.uniform(5, 9),
-                                  extent_mm=rng.uniform(85, 110), hu=hu))
+            lesions.append(
+                Lesion(
+                    kind,
+                    side,
+                    rng.uniform(0.52, 0.66) * 160,
+                    rng.uniform(22, 30),
+                    angle_deg=lateral + side * rng.uniform(-15, 15),
+                    size_mm=rng.uniform(5, 9),
+                    extent_mm=rng.uniform(85, 110),
+                    hu=hu,
+                )
+            )
         elif kind == "intraparenchymal":
-            lesions.append(Lesion(kind, side, rng.uniform(0.44, 0.58) * 160, rng.uniform(10, 14),
-                                  x_mm=side * rng.uniform(22, 30), y_mm=HEAD_CY + rng.uniform(-12, 14),
-                                  size_mm=rng.uniform(11, 17), extent_mm=rng.uniform(9, 14), hu=hu))
+            lesions.append(
+                Lesion(
+                    kind,
+                    side,
+                    rng.uniform(0.44, 0.58) * 160,
+                    rng.uniform(10, 14),
+                    x_mm=side * rng.uniform(22, 30),
+                    y_mm=HEAD_CY + rng.uniform(-12, 14),
+                    size_mm=rng.uniform(11, 17),
+                    extent_mm=rng.uniform(9, 14),
+                    hu=hu,
+                )
+            )
         elif kind == "intraventricular":
             lesions.append(Lesion(kind, side, 0.5 * 160, 14.0, y_mm=HEAD_CY + rng.uniform(12, 18), hu=hu))
         elif kind == "subarachnoid":
@@ -72,9 +100,18 @@ def plan_lesions(subtypes: tuple[str, ...], rng: np.random.Generator) -> list[Le
             if pattern == "basal":
                 lesions.append(Lesion(kind, side, 0.38 * 160, 14.0, hu=hu - 6, pattern=pattern))
             else:
-                lesions.append(Lesion(kind, side, rng.uniform(0.62, 0.75) * 160, 14.0,
-                                      angle_deg=lateral + side * rng.uniform(-40, 10), extent_mm=45.0,
-                                      hu=hu - 6, pattern=pattern))
+                lesions.append(
+                    Lesion(
+                        kind,
+                        side,
+                        rng.uniform(0.62, 0.75) * 160,
+                        14.0,
+                        angle_deg=lateral + side * rng.uniform(-40, 10),
+                        extent_mm=45.0,
+                        hu=hu - 6,
+                        pattern=pattern,
+                    )
+                )
     return lesions
 
 
@@ -116,7 +153,7 @@ def _smoothstep(t: float, start: float, stop: float) -> float:
 
 def _paint(image: np.ndarray, alpha: np.ndarray, value: np.ndarray | float) -> None:
     """Composite `value` over `image` with coverage `alpha`, in place."""
-    image += alpha * (np.float32(value) - image) if np.isscalar(value) else alpha * (value - image)
+    image += alpha * (np.asarray(value, dtype=np.float32) - image)
 
 
 @dataclass
@@ -167,7 +204,9 @@ def draw_anatomy(s: Slab) -> _Anatomy:
         brain_depth = np.maximum(brain_depth, -sd - 1.0)
     gyral = np.abs(s.sulci) / (np.hypot(*np.gradient(s.sulci)) + np.float32(1e-4)) * np.float32(px)
     sulcus_depth = 17.0 + 5.0 * s.texture
-    cortex = np.maximum(_alpha(brain_depth - 3.2, px), _alpha(gyral - 2.6, px) * _alpha(brain_depth - sulcus_depth - 2.5, px))
+    cortex = np.maximum(
+        _alpha(brain_depth - 3.2, px), _alpha(gyral - 2.6, px) * _alpha(brain_depth - sulcus_depth - 2.5, px)
+    )
     _paint(tissue, cortex * (tissue < 28.5), GM)  # cortex on cerebrum only; cerebellum/brainstem keep their values
     sulci = _alpha(gyral - (0.75 + 0.6 * t), px) * _alpha(brain_depth - sulcus_depth, px) * brain
     sulci *= np.abs(tissue - BRAINSTEM) > 0.5  # no sulci on the brainstem
@@ -199,9 +238,18 @@ def _compartments(s: Slab, in_a: float, in_b: float, depth: np.ndarray) -> list[
         stem = 10.0 + 3.0 * _smoothstep(t, 0.05, 0.2)
         parts.append((np.hypot(s.x, s.y - (cy + 6.0)) - stem, BRAINSTEM))
         for side in (-1, 1):
-            parts.append((_ellipse_sd(s, side * 0.3 * in_a, cy + 0.55 * in_b, 0.44 * in_a * g_c, 0.44 * in_b * g_c), CEREBELLUM))
+            parts.append(
+                (_ellipse_sd(s, side * 0.3 * in_a, cy + 0.55 * in_b, 0.44 * in_a * g_c, 0.44 * in_b * g_c), CEREBELLUM)
+            )
             g_t = _smoothstep(t, 0.0, 0.24)
-            parts.append((_ellipse_sd(s, side * 0.58 * in_a, cy - 0.1 * in_b, 0.36 * in_a * g_t + 1, 0.46 * in_b * g_t + 1, side * 10), WM))
+            parts.append(
+                (
+                    _ellipse_sd(
+                        s, side * 0.58 * in_a, cy - 0.1 * in_b, 0.36 * in_a * g_t + 1, 0.46 * in_b * g_t + 1, side * 10
+                    ),
+                    WM,
+                )
+            )
         g_f = _smoothstep(t, 0.12, 0.32)
         parts.append((_ellipse_sd(s, 0.0, cy - 0.5 * in_b, 0.66 * in_a * g_f + 1, 0.44 * in_b * g_f + 1), WM))
     return parts
@@ -229,7 +277,12 @@ def _deep_structures(s: Slab, in_a: float, in_b: float) -> list[tuple[np.ndarray
     add(_window(t, 0.43, 0.47), np.hypot(s.x, s.y - (cy + 16)) - 2.2, 140.0, "calcification")
     add(_window(t, 0.10, 0.27), _ellipse_sd(s, 0, cy + 23, 5.5, 3.5), CSF, "ventricle")
     add(_window(t, 0.28, 0.37), _ellipse_sd(s, 0, cy - 12, 12, 8), CSF, "cistern")
-    add(_window(t, 0.30, 0.41), np.abs(np.hypot(s.x, s.y - (cy + 6.0)) - 11.5) - 1.3 + 40 * (s.y < cy + 2), CSF, "cistern")
+    add(
+        _window(t, 0.30, 0.41),
+        np.abs(np.hypot(s.x, s.y - (cy + 6.0)) - 11.5) - 1.3 + 40 * (s.y < cy + 2),
+        CSF,
+        "cistern",
+    )
     add(_window(t, 0.30, 0.41), _ellipse_sd(s, 0, cy + 20, 7, 3), CSF, "cistern")
     fissure = (t > 0.6) | (np.abs(s.y - cy) > 26.0 + 10.0 * (t < 0.45))
     add(_window(t, 0.33, 1.2), np.abs(s.x) - 1.1 + 40 * ~fissure, CSF, "cistern")
@@ -248,7 +301,9 @@ def _skull_base_air(s: Slab, image: np.ndarray, brain: np.ndarray, a: float, b: 
     for side in (-1, 1):
         petrous = _segment_sd(s, (side * 13.0, cy + 6.0), (side * (a - 14.0), cy + 30.0), 4.0)
         _paint(image, _alpha(petrous, px) * np.float32(_window(t, 0.06, 0.24)) * not_brain, 1450.0)
-        mastoid = _alpha(_ellipse_sd(s, side * (a - 13.0), cy + 0.33 * b, 9, 13), px) * np.float32(_window(t, 0.04, 0.22))
+        mastoid = _alpha(_ellipse_sd(s, side * (a - 13.0), cy + 0.33 * b, 9, 13), px) * np.float32(
+            _window(t, 0.04, 0.22)
+        )
         _paint(image, mastoid * spongy * not_brain, AIR)
         orbit = np.float32(_window(t, -0.1, 0.1))
         if orbit > 0:
@@ -277,7 +332,9 @@ def _blood(s: Slab, a: _Anatomy, lesion: Lesion) -> np.ndarray:
         return _alpha(-a.depth, px) * _alpha(a.depth - thickness, px) * (thickness > 0)
     if lesion.kind == "intraparenchymal":
         q = float(np.sqrt(1 - rz**2))
-        return _alpha(_ellipse_sd(s, lesion.x_mm, lesion.y_mm, lesion.size_mm * q, lesion.extent_mm * q, 30), px) * a.brain
+        return (
+            _alpha(_ellipse_sd(s, lesion.x_mm, lesion.y_mm, lesion.size_mm * q, lesion.extent_mm * q, 30), px) * a.brain
+        )
     if lesion.kind == "intraventricular":
         return a.ventricles * _alpha(lesion.y_mm - s.y, px)  # dependent: posterior of a horizontal fluid level
     if lesion.pattern == "convexity":
@@ -287,7 +344,9 @@ def _blood(s: Slab, a: _Anatomy, lesion: Lesion) -> np.ndarray:
     return a.csf_spaces * _alpha(np.hypot(s.x, s.y - HEAD_CY) - 55.0, px)  # basal cisterns and sylvian fissures
 
 
-def draw_slice(s: Slab, lesions: list[Lesion] | tuple[Lesion, ...], min_voxels: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def draw_slice(
+    s: Slab, lesions: list[Lesion] | tuple[Lesion, ...], min_voxels: int
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Anatomy with the lesions painted in; masks (coverage > ½) per subtype, erased below `min_voxels`."""
     anatomy = draw_anatomy(s)
     image = anatomy.image
