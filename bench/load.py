@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ichviewer.core.dicom_index import index_folder
+from ichviewer.core.dicom.index import index_folder
 from ichviewer.core.synthetic.dicom_writer import write_series
 from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom
 from ichviewer.core.volume import load_volume, read_slice_hu

@@ -18,7 +18,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _info(args: argparse.Namespace) -> int:
     """Print the studies and series under a folder, and what was left out and why."""
-    from ichviewer.core.study_summary import describe_folder
+    from ichviewer.core.folder_report import describe_folder
 
     print(describe_folder(_study_folder(args), verbose=args.verbose))
     return 0
@@ -249,6 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 0
+    from ichviewer.core.dicom.config import configure_pydicom
+
+    configure_pydicom()
     try:
         return handler(args)
     except (FileNotFoundError, NotADirectoryError, ValueError) as error:

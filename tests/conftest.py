@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from ichviewer.core.dicom.config import configure_pydicom
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+configure_pydicom()  # as the application does at start-up
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -57,9 +60,10 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def make_volume():
     """Factory: an in-memory CTVolume around an int16 (z, y, x) HU array (no files)."""
-    from ichviewer.core.dicom_index import Series, SliceHeader
+    from ichviewer.core.dicom.records import Series, SliceHeader
     from ichviewer.core.geometry import plan_stack
-    from ichviewer.core.volume import CTVolume, LoadReport
+    from ichviewer.core.load_report import LoadReport
+    from ichviewer.core.volume import CTVolume
 
     def make(hu, spacing: float = 5.0, pixel: float = 0.5, uid: str = "1.2.826.0.1.3680043.8.498.1"):
         headers = tuple(

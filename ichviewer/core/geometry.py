@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ichviewer.core.dicom_index import SkippedFile, SliceHeader
+from ichviewer.core.dicom.records import SkippedFile, SliceHeader
+from ichviewer.core.dicom.stacks import SAME_POSITION_MM
 
-DUPLICATE_TOLERANCE_MM = 0.01
+DUPLICATE_TOLERANCE_MM = SAME_POSITION_MM
 SPACING_TOLERANCE = 0.05  # relative deviation from the median spacing still called "even"
 ORIENTATION_TOLERANCE = 2e-3  # on direction cosines (≈0.1°); headers round to ~6 digits
 TILT_REPORT_DEG = 0.5
+ZONE_MIN_GAPS = 3
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,23 +188,64 @@ def _drop_duplicates(
 
 
 def _check_spacing(distance: np.ndarray) -> tuple[float, list[str]]:
-    """Median spacing and warnings for gaps (missing slices) or uneven spacing."""
+    """Median spacing and warnings: spacing zones (a protocol), gaps (missing slices), uneven spacing."""
     if len(distance) < 2:
         return 0.0, []
     gaps = np.diff(distance)
     spacing = float(np.median(gaps))
+    zones = _spacing_zones(gaps)
+    if zones is not None:
+        return spacing, [_zones_text(zones)]
     tolerance = max(DUPLICATE_TOLERANCE_MM, SPACING_TOLERANCE * spacing)
-    warnings = []
-    for i in np.flatnonzero(gaps > spacing * 1.5):
-        missing = int(round(gaps[i] / spacing)) - 1
-        warnings.append(
-            f"Gap of {gaps[i]:.1f} mm between slices {i + 1} and {i + 2} (expected {spacing:.1f} mm): "
-            f"about {missing} slice{'s' if missing != 1 else ''} missing (half-copied study?)."
-        )
+    warnings = _gap_warnings(gaps, spacing)
     uneven = (np.abs(gaps - spacing) > tolerance) & (gaps <= spacing * 1.5)
     if uneven.any():
         warnings.append(f"Uneven slice spacing: {gaps.min():.2f} to {gaps.max():.2f} mm (median {spacing:.2f} mm).")
     return spacing, warnings
+
+
+def _gap_warnings(gaps: np.ndarray, spacing: float) -> list[str]:
+    """One line per kind of gap (same size, same number of slices missing), naming every place."""
+    by_size: dict[tuple[float, int], list[int]] = {}
+    for i in np.flatnonzero(gaps > spacing * 1.5):
+        missing = int(round(gaps[i] / spacing)) - 1
+        by_size.setdefault((round(float(gaps[i]), 1), missing), []).append(int(i))
+    lines = []
+    for (size, missing), where in by_size.items():
+        places = ", ".join(f"{i + 1} and {i + 2}" for i in where)
+        each = " at each" if len(where) > 1 else ""
+        lines.append(
+            f"Gap{'s' if len(where) > 1 else ''} of {size:.1f} mm between slices {places} (expected {spacing:.1f} mm): "
+            f"about {missing} slice{'s' if missing != 1 else ''} missing{each} (half-copied study?)."
+        )
+    return lines
+
+
+def _spacing_zones(gaps: np.ndarray) -> list[tuple[int, int, float]] | None:
+    """(first gap, end gap, spacing) of runs of even spacing when the stack is made of such zones, else None.
+
+    A zone is at least ZONE_MIN_GAPS gaps within SPACING_TOLERANCE of each other; between two
+    zones at most one odd gap (the step from one table increment to the next) is allowed.
+    """
+    runs: list[tuple[int, int, float]] = []
+    start = 0
+    for i in range(1, len(gaps) + 1):
+        if i == len(gaps) or abs(gaps[i] - gaps[start]) > SPACING_TOLERANCE * gaps[start]:
+            runs.append((start, i, float(np.median(gaps[start:i]))))
+            start = i
+    zones = [r for r in runs if r[1] - r[0] >= ZONE_MIN_GAPS]
+    if len(zones) < 2 or len({round(z[2], 1) for z in zones}) < 2:
+        return None
+    between = [r for r in runs if r not in zones]
+    if any(r[1] - r[0] > 1 for r in between) or zones[0][0] > 1 or zones[-1][1] < len(gaps) - 1:
+        return None
+    return zones
+
+
+def _zones_text(zones: list[tuple[int, int, float]]) -> str:
+    parts = ", ".join(f"{spacing:.1f} mm in slices {first + 1}–{end + 1}" for first, end, spacing in zones)
+    kind = "two-zone" if len(zones) == 2 else f"{len(zones)}-zone"
+    return f"Slice spacing changes along the stack: {parts} — a {kind} protocol rather than missing slices?"
 
 
 def _tilt_deg(positions: np.ndarray, normal: np.ndarray) -> float:

@@ -1,47 +1,34 @@
 """CTVolume: the slices of one series as int16 Hounsfield units, in order, with geometry.
 
-Pixel data is decoded through pydicom's decoder plugins (pylibjpeg for JPEG Lossless, JPEG-LS,
-JPEG 2000, RLE); HU are computed in float per slice and stored as int16, so memory stays at
-one int16 array (no float copy of the study). Slices decode in parallel, middle slice first,
-so a viewer can show an image long before the series has finished loading.
+Frames are decoded by `core.dicom.decode` (imagecodecs, which releases the GIL, with pydicom's
+plugins as fallback) on a thread pool, middle slice first, so every core works and a viewer can
+show an image long before the series has finished. Memory stays at one int16 array (no float
+copy of the study), and a series that would not fit in the memory available is refused.
 """
 
 from __future__ import annotations
 
+import logging
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-import pydicom
-from pydicom.pixels import pixel_array
 
-from ichviewer.core.dicom_index import Series, SkippedFile, SliceHeader
+from ichviewer.core.dicom.decode import UnreadablePixels, decode_stored
+from ichviewer.core.dicom.hu import stored_to_hu
+from ichviewer.core.dicom.records import Series, SkippedFile, SliceHeader
 from ichviewer.core.geometry import StackGeometry, plan_stack
+from ichviewer.core.load_report import LoadReport
+from ichviewer.core.memory import available_bytes
 from ichviewer.core.progress import Cancel, Progress, check_cancel, report
-from ichviewer.core.windowing import AIR_HU, Window, scanner_window
+from ichviewer.core.windowing import Window, scanner_window
 
-MAX_HU = int(np.iinfo(np.int16).max)
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    """What a user should know about a load: files left out (with reasons) and geometry warnings."""
-
-    skipped: tuple[SkippedFile, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.skipped or self.warnings)
-
-    def merged(self, other: LoadReport) -> LoadReport:
-        return LoadReport(self.skipped + other.skipped, self.warnings + other.warnings)
-
-    def lines(self) -> list[str]:
-        """One line per problem, warnings first, for the CLI and the report dialog."""
-        return [f"warning: {w}" for w in self.warnings] + [f"skipped: {s}" for s in self.skipped]
+log = logging.getLogger(__name__)
+MEMORY_SHARE = 0.6  # of the memory available, the most one volume may take (decoding and the AI need the rest)
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,35 +73,24 @@ class CTVolume:
         return scanner_window(header.window_center, header.window_width)
 
 
-class UnreadablePixels(Exception):
-    """Pixel data present in the header but not decodable; the message says why."""
+def read_slice_hu(
+    header: SliceHeader,
+    flip_rows: bool = False,
+    flip_columns: bool = False,
+    *,
+    reference: SliceHeader | None = None,
+    prefer_imagecodecs: bool = True,
+) -> np.ndarray:
+    """Decode one file and return its HU as int16, flipped for display; UnreadablePixels if it cannot be.
 
-
-def read_slice_hu(header: SliceHeader, flip_rows: bool = False, flip_columns: bool = False) -> np.ndarray:
-    """Decode one file and return its HU as int16, flipped for display.
-
-    HU = stored value × (0028,1053) Rescale Slope + (0028,1052) Rescale Intercept, in float for
-    fractional slopes (a floor to integer would give a black image); (0028,0120) Pixel Padding
-    Value and anything below −1024 HU become air.
+    The fast single-slice path (a viewer shows the middle slice with it before the rest loads).
+    `reference`, a slice of the same series, guards against a Pixel Representation or Bits
+    Stored that differs from the series' and would change this slice's values unannounced.
     """
-    try:
-        stored = _stored_pixels(header)
-    except Exception as error:  # decoders raise many types on damaged data
-        raise UnreadablePixels(_decode_reason(header, error)) from None
-    if stored.shape != (header.rows, header.columns):
-        raise UnreadablePixels(
-            f"pixel data is {stored.shape}, header says {header.rows}×{header.columns} (multi-frame or damaged)"
-        )
-    slope, intercept = header.rescale_slope, header.rescale_intercept
-    if slope == 1.0 and float(intercept).is_integer():
-        hu = stored.astype(np.int32) + int(intercept)
-    else:
-        hu = np.rint(stored.astype(np.float32) * np.float32(slope) + np.float32(intercept))
-    if header.pixel_padding is not None:
-        low, high = sorted(header.pixel_padding)
-        hu[(stored >= low) & (stored <= high)] = AIR_HU
-    np.clip(hu, AIR_HU, MAX_HU, out=hu)
-    hu = hu.astype(np.int16)
+    stored = decode_stored(header, prefer_imagecodecs=prefer_imagecodecs)
+    if reference is not None and header.layout is not None and reference.layout is not None:
+        _check_same_values(header, stored, reference, prefer_imagecodecs)
+    hu = stored_to_hu(stored, header)
     if flip_rows:
         hu = hu[::-1]
     if flip_columns:
@@ -122,19 +98,18 @@ def read_slice_hu(header: SliceHeader, flip_rows: bool = False, flip_columns: bo
     return np.ascontiguousarray(hu)
 
 
-def _stored_pixels(header: SliceHeader) -> np.ndarray:
-    """Stored values of one file; the syntax is passed for files without file meta, deflated ones are inflated whole."""
-    if header.transfer_syntax == pydicom.uid.DeflatedExplicitVRLittleEndian:
-        return pydicom.dcmread(header.path).pixel_array  # pixel_array(path) cannot read a deflated stream
-    return pixel_array(str(header.path), transfer_syntax_uid=header.transfer_syntax)
-
-
-def _decode_reason(header: SliceHeader, error: Exception) -> str:
-    size = header.path.stat().st_size if header.path.exists() else 0
-    name = pydicom.uid.UID(header.transfer_syntax).name
-    text = str(error).splitlines()[0] if str(error) else type(error).__name__
-    return (
-        f"pixel data could not be decoded ({name}, file of {size} bytes: {text}); the file may be truncated or damaged"
+def _check_same_values(header: SliceHeader, stored: np.ndarray, reference: SliceHeader, prefer: bool) -> None:
+    assert header.layout is not None and reference.layout is not None
+    own = (header.layout.bits_stored, header.layout.signed)
+    usual = (reference.layout.bits_stored, reference.layout.signed)
+    if own == usual:
+        return
+    layout = replace(header.layout, bits_stored=usual[0], signed=usual[1])
+    if np.array_equal(stored, decode_stored(replace(header, layout=layout), prefer_imagecodecs=prefer)):
+        return
+    raise UnreadablePixels(
+        f"Bits Stored {own[0]} / Pixel Representation {int(own[1])} differ from the rest of the series "
+        f"({usual[0]} / {int(usual[1])}) and change this slice's values: cannot tell which is right"
     )
 
 
@@ -156,20 +131,22 @@ def load_volume(
     on_slice: Callable[[int, np.ndarray], None] | None = None,
     workers: int | None = None,
     folder_report: LoadReport | None = None,
+    prefer_imagecodecs: bool = True,
 ) -> CTVolume:
     """Decode the series into one int16 array; slices that fail are dropped and reported.
 
     `on_slice(index, hu)` is called for each decoded slice, middle slice first. `workers`
-    threads decode in parallel (default: up to 4). Raises Cancelled when `cancel` is set and
-    ValueError when no slice could be read.
+    threads decode in parallel (default: one per core). Raises Cancelled when `cancel` is set,
+    ValueError when no slice could be read or the series would not fit in memory.
     """
     geometry = plan_stack(series.slices)
     n = geometry.n_slices
+    _check_memory(n, geometry.rows, geometry.columns, series)
     hu = np.empty((n, geometry.rows, geometry.columns), dtype=np.int16)
     failed: dict[int, str] = {}
     done = 0
     report(progress, 0, n, f"Loading {n} slices")
-    for index, result in _decode_all(geometry, middle_out(n), workers, cancel):
+    for index, result in _decode_all(geometry, middle_out(n), workers, cancel, prefer_imagecodecs):
         if isinstance(result, UnreadablePixels):
             failed[index] = str(result)
         else:
@@ -183,24 +160,51 @@ def load_volume(
         raise ValueError(f"none of the {n} slices of series '{series.title}' could be decoded: {reasons}")
     if failed:
         hu, geometry = _drop_slices(hu, geometry, failed)
-    load_report = LoadReport(geometry.rejected, geometry.warnings)
+    load_report = LoadReport(geometry.rejected, geometry.warnings, series.notes)
     if folder_report is not None:
         load_report = folder_report.merged(load_report)
     hu.setflags(write=False)
     return CTVolume(hu=hu, series=series, geometry=geometry, report=load_report)
 
 
+def _check_memory(n: int, rows: int, columns: int, series: Series) -> None:
+    """Refuse, with a message, a series whose array would not fit in the memory available."""
+    need = n * rows * columns * np.dtype(np.int16).itemsize
+    available = available_bytes()
+    if available is not None and need > MEMORY_SHARE * available:
+        raise ValueError(
+            f"series '{series.title}' needs {need / 2**30:.1f} GB for {n} slices of {columns}×{rows}, "
+            f"but only {available / 2**30:.1f} GB of memory is available: close other programs or open fewer slices"
+        )
+
+
+def _reference_slice(geometry: StackGeometry) -> SliceHeader | None:
+    """A slice with the series' most common Bits Stored and Pixel Representation."""
+    layouts = [s.layout for s in geometry.slices if s.layout is not None]
+    if not layouts:
+        return None
+    usual = Counter((layout.bits_stored, layout.signed) for layout in layouts).most_common(1)[0][0]
+    return next(s for s in geometry.slices if s.layout and (s.layout.bits_stored, s.layout.signed) == usual)
+
+
 def _decode_all(
-    geometry: StackGeometry, order: list[int], workers: int | None, cancel: Cancel | None
+    geometry: StackGeometry, order: list[int], workers: int | None, cancel: Cancel | None, prefer: bool
 ) -> Iterator[tuple[int, np.ndarray | UnreadablePixels]]:
     """Decode slices on a thread pool, keeping a few in flight, yielding as they finish."""
-    workers = workers or min(4, os.cpu_count() or 1)
+    workers = workers or min(8, os.cpu_count() or 1)
+    reference = _reference_slice(geometry)
 
     def decode(index: int) -> np.ndarray | UnreadablePixels:
+        header = geometry.slices[index]
         try:
-            return read_slice_hu(geometry.slices[index], geometry.flip_rows, geometry.flip_columns)
+            return read_slice_hu(
+                header, geometry.flip_rows, geometry.flip_columns, reference=reference, prefer_imagecodecs=prefer
+            )
         except UnreadablePixels as error:
             return error
+        except Exception as error:  # a bug must cost one slice, not the study; the log keeps the traceback
+            log.exception("unexpected error decoding %s", header.path)
+            return UnreadablePixels(f"could not be decoded (unexpected {type(error).__name__}: {str(error)[:120]})")
 
     pending: dict[Future[np.ndarray | UnreadablePixels], int] = {}
     queue = iter(order)
@@ -241,7 +245,7 @@ def load_folder_volume(
     cancel: Cancel | None = None,
 ) -> CTVolume:
     """Index `path` and load the series a reader would look at first (CLI, evaluation, tests)."""
-    from ichviewer.core.dicom_index import index_folder
+    from ichviewer.core.dicom.index import index_folder
 
     index = index_folder(path, progress, cancel)
     series = index.default_series()

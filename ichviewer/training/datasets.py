@@ -2,7 +2,7 @@
 
 - `read_rsna`: RSNA 2019 format (`stage_2_train.csv` rows `ID_<image>_<label>,0|1`) or our
   `rsna_dicom/labels.csv` (one row per image) + a folder of DICOMs. Series are found and
-  ordered from the headers (core.dicom_index / geometry), so neighbouring slices are real
+  ordered from the headers (core.dicom / geometry), so neighbouring slices are real
   neighbours; images are matched by file name (image id + .dcm) or SOP Instance UID.
 - `read_image_folder`: 8-bit brain-window images + `labels.csv` (`head_ct`: `id, hemorrhage`,
   only "any" known; `rsna_png`: `image_id, path` + six labels), read back as HU.
@@ -28,7 +28,7 @@ from ichviewer.core.progress import Cancel, Progress, check_cancel, report
 from ichviewer.training.brain_png import grey_to_hu
 
 if TYPE_CHECKING:
-    from ichviewer.core.dicom_index import Series, SliceHeader
+    from ichviewer.core.dicom.records import Series, SliceHeader
     from ichviewer.core.volume import CTVolume
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
@@ -82,9 +82,10 @@ class Stack:
 
 def as_volume(stack: Stack) -> CTVolume:
     """The stack as a CTVolume for the viewer's code paths: its DICOM series, or a synthetic header."""
-    from ichviewer.core.dicom_index import Series, SliceHeader
+    from ichviewer.core.dicom.records import Series, SliceHeader
     from ichviewer.core.geometry import plan_stack
-    from ichviewer.core.volume import CTVolume, LoadReport
+    from ichviewer.core.load_report import LoadReport
+    from ichviewer.core.volume import CTVolume
 
     if stack.volume is not None:
         return stack.volume
@@ -191,7 +192,7 @@ def read_rsna(
     cancel: Cancel | None = None,
 ) -> Iterator[Stack]:
     """One stack per series with labelled slices (only studies in `groups` when given)."""
-    from ichviewer.core.dicom_index import index_folder
+    from ichviewer.core.dicom.index import index_folder
     from ichviewer.core.volume import load_volume
 
     table = read_rsna_labels(labels_csv)

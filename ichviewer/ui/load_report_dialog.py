@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ichviewer.core.volume import LoadReport
+from ichviewer.core.load_report import LoadReport
 
 
 def report_text(report: LoadReport) -> str:
@@ -26,7 +26,7 @@ class LoadReportDialog(QDialog):
         layout.addWidget(QLabel(f"{folder}\n{summary}"))
         self.text = QPlainTextEdit(report_text(report))
         self.text.setReadOnly(True)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         layout.addWidget(self.text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)

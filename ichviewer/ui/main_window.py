@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ichviewer.core.dicom_index import Series, StudyIndex
+from ichviewer.core.dicom.records import Series, StudyIndex
+from ichviewer.core.load_report import LoadReport
 from ichviewer.core.settings import LoadedSettings, Settings, load_settings, save_settings
-from ichviewer.core.volume import CTVolume, LoadReport
+from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import PRESETS, Window
 from ichviewer.ui.help_dialogs import ShortcutsDialog, show_about
 from ichviewer.ui.icon import app_icon

@@ -7,7 +7,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from ichviewer.core.dicom_index import Series, StudyIndex
+from ichviewer.core.dicom.records import Series, StudyIndex
 
 ICON_SIZE = 72
 

@@ -13,7 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsSceneWheelEvent, QLabel, QVBoxLayout, QWidget
 
-from ichviewer.core.dicom_index import Series
+from ichviewer.core.dicom.records import Series
 from ichviewer.core.heatmap_colors import heat_lut
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import PRESETS, Window, apply_window

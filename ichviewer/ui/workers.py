@@ -15,10 +15,13 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ichviewer.core.dicom_index import Series, StudyIndex, index_folder
+from ichviewer.core.dicom.decode import UnreadablePixels
+from ichviewer.core.dicom.index import index_folder
+from ichviewer.core.dicom.records import Series, StudyIndex
 from ichviewer.core.geometry import plan_stack
+from ichviewer.core.load_report import LoadReport
 from ichviewer.core.progress import Cancelled
-from ichviewer.core.volume import CTVolume, LoadReport, UnreadablePixels, load_volume, read_slice_hu
+from ichviewer.core.volume import CTVolume, load_volume, read_slice_hu
 from ichviewer.core.windowing import PRESETS, apply_window
 
 PROGRESS_INTERVAL_S = 0.05  # at most ~20 progress signals a second

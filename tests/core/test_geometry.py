@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ichviewer.core.dicom_index import SliceHeader
+from ichviewer.core.dicom.records import SliceHeader
 from ichviewer.core.geometry import plan_stack
 
 AXIAL = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)

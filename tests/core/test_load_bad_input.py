@@ -9,7 +9,7 @@ import numpy as np
 import pydicom
 import pytest
 
-from ichviewer.core.dicom_index import index_folder
+from ichviewer.core.dicom.index import index_folder
 from ichviewer.core.synthetic.dicom_writer import write_series
 from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom
 from ichviewer.core.volume import load_folder_volume
