@@ -8,6 +8,7 @@ meant to be images (README, DICOMDIR, reports, scouts, other modalities) are not
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -35,6 +36,7 @@ from ichviewer.core.dicom.walk import RegularFile, UnusableFile, open_regular, r
 
 PREFIX_BYTES = 64 * 1024
 CODESTREAM_PEEK = 16 * 1024
+META_SEARCH_BYTES = 2048
 MAX_FILE_BYTES = 512 * 2**20  # one single-frame CT slice is at most a few tens of MB
 MIN_SIDE, MAX_SIDE = 16, 4096
 MAX_POSITION_MM = 1e5
@@ -84,15 +86,19 @@ class FileHeader:
     series: SeriesFields
 
 
-def read_file_header(path: Path) -> FileHeader:
-    """Read and validate one file; UnusableFile (with the reason) when it is no usable CT slice."""
+def read_file_header(path: Path, known_series: Mapping[str, SeriesFields] | None = None) -> FileHeader:
+    """Read and validate one file; UnusableFile (with the reason) when it is no usable CT slice.
+
+    `known_series` holds the descriptive fields of series already read, so that the texts of
+    each series (names, descriptions, in their character set) are decoded once, not per file.
+    """
     file = open_regular(path)
     try:
         if file.size == 0:
             raise UnusableFile("empty file (0 bytes): a half-copied study?")
         if file.size > MAX_FILE_BYTES:
             raise UnusableFile(f"file of {file.size / 2**20:,.0f} MB is far larger than one CT slice")
-        return _validate(path, file, _parse(file))
+        return _validate(path, file, _parse(file), known_series or {})
     finally:
         file.fp.close()
 
@@ -134,6 +140,19 @@ def _damaged(magic: bool, error: Exception) -> NoReturn:
 
 def _parse_bytes(data: bytes, file: RegularFile) -> _Parsed:
     stream = BytesIO(data)
+    if DEFLATED.encode() in data[:META_SEARCH_BYTES]:  # cheap test first: pydicom would inflate without a bound
+        deflated = _parse_deflated(stream, data, file)
+        if deflated is not None:
+            return deflated
+    stream.seek(0)
+    ds = pydicom.dcmread(stream, stop_before_pixels=True, force=True)
+    implicit, little = ds.original_encoding
+    element = element_at(data, stream.tell(), bool(implicit), little is not False)
+    return _Parsed(ds, element, None, file.size)
+
+
+def _parse_deflated(stream: BytesIO, data: bytes, file: RegularFile) -> _Parsed | None:
+    """A deflated data set, inflated within MAX_INFLATED; None if the file meta does not say deflated."""
     preamble = read_preamble(stream, True)
     meta = _read_file_meta_info(stream)
     if str(meta.get("TransferSyntaxUID", "")) == DEFLATED:
@@ -144,11 +163,7 @@ def _parse_bytes(data: bytes, file: RegularFile) -> _Parsed:
         dataset = read_dataset(inner, False, True, stop_when=lambda tag, vr, length: tag >> 16 == 0x7FE0)
         ds = FileDataset("", dataset, preamble, meta, False, True)
         return _Parsed(ds, element_at(inflated, inner.tell(), False, True), start, len(inflated))
-    stream.seek(0)
-    ds = pydicom.dcmread(stream, stop_before_pixels=True, force=True)
-    implicit, little = ds.original_encoding
-    element = element_at(data, stream.tell(), bool(implicit), little is not False)
-    return _Parsed(ds, element, None, file.size)
+    return None
 
 
 def _not_ct(ds: Dataset) -> UnusableFile | None:
@@ -169,7 +184,7 @@ def _not_ct(ds: Dataset) -> UnusableFile | None:
     return UnusableFile(f"{modality} object, not CT: ichviewer shows CT only", problem=False)
 
 
-def _validate(path: Path, file: RegularFile, parsed: _Parsed) -> FileHeader:
+def _validate(path: Path, file: RegularFile, parsed: _Parsed, known_series: Mapping[str, SeriesFields]) -> FileHeader:
     ds, element = parsed.ds, parsed.element
     not_ct = _not_ct(ds)
     if not_ct is not None:
@@ -194,7 +209,9 @@ def _validate(path: Path, file: RegularFile, parsed: _Parsed) -> FileHeader:
         mtime_ns=file.mtime_ns,
     )
     _check_pixel_data(file, layout, parsed.stream_size, transfer_syntax, rows, columns)
-    return FileHeader(_slice(path, ds, rows, columns, transfer_syntax, layout), _series_fields(path, ds))
+    series_uid = tags.text(ds, "SeriesInstanceUID") or f"no-series-uid:{path.parent}"
+    fields = known_series.get(series_uid) or _series_fields(series_uid, ds)
+    return FileHeader(_slice(path, ds, rows, columns, transfer_syntax, layout), fields)
 
 
 def _image_format(ds: Dataset) -> tuple[int, int, int, int, bool]:
@@ -318,9 +335,9 @@ def _as_stored(value: int, layout: PixelLayout) -> int:
     return value
 
 
-def _series_fields(path: Path, ds: Dataset) -> SeriesFields:
+def _series_fields(series_uid: str, ds: Dataset) -> SeriesFields:
     return SeriesFields(
-        series_uid=tags.text(ds, "SeriesInstanceUID") or f"no-series-uid:{path.parent}",
+        series_uid=series_uid,
         study_uid=tags.text(ds, "StudyInstanceUID") or "unknown study",
         modality=tags.text(ds, "Modality") or "CT",
         number=tags.optional_integer(ds, "SeriesNumber", -(2**31), 2**31),

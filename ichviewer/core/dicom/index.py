@@ -42,12 +42,14 @@ def index_folder(
     paths = [e for e in entries if isinstance(e, Path)]
     skipped = [e for e in entries if isinstance(e, SkippedFile)]
     by_series: dict[str, list[FileHeader]] = defaultdict(list)
-    for done, (path, result) in enumerate(_read_headers(paths, workers, cancel)):
+    known: dict[str, SeriesFields] = {}
+    for done, (path, result) in enumerate(_read_headers(paths, workers, cancel, known)):
         report(progress, done, len(paths), f"Reading headers: {path.name}")
         if isinstance(result, UnusableFile):
             skipped.append(SkippedFile(path, str(result), result.problem))
         else:
             by_series[result.series.series_uid].append(result)
+            known.setdefault(result.series.series_uid, result.series)
     report(progress, len(paths), len(paths), "Grouping series")
     series: list[Series] = []
     for members in by_series.values():
@@ -67,25 +69,29 @@ def index_folder(
 
 
 def _read_headers(
-    paths: list[Path], workers: int, cancel: Cancel | None
+    paths: list[Path], workers: int, cancel: Cancel | None, known: dict[str, SeriesFields]
 ) -> Iterator[tuple[Path, FileHeader | UnusableFile]]:
     """(path, header or the reason it is unusable) for each path, in order."""
+
+    def read(path: Path) -> FileHeader | UnusableFile:
+        return _read_one(path, known)
+
     if workers <= 1 or len(paths) < 8:
         for path in paths:
             check_cancel(cancel)
-            yield path, _read_one(path)
+            yield path, read(path)
         return
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ichviewer-headers") as pool:
         chunk = 4 * workers
         for start in range(0, len(paths), chunk):
             check_cancel(cancel)
             batch = paths[start : start + chunk]
-            yield from zip(batch, pool.map(_read_one, batch), strict=True)
+            yield from zip(batch, pool.map(read, batch), strict=True)
 
 
-def _read_one(path: Path) -> FileHeader | UnusableFile:
+def _read_one(path: Path, known: dict[str, SeriesFields]) -> FileHeader | UnusableFile:
     try:
-        return read_file_header(path)
+        return read_file_header(path, known)
     except UnusableFile as problem:
         return problem
     except Exception as error:  # a reader bug must cost one file, not the folder; the log keeps the traceback

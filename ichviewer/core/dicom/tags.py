@@ -8,10 +8,13 @@ Optional attributes that only describe (window, thickness, numbers) read as None
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from pydicom.datadict import dictionary_description, tag_for_keyword
+from pydicom.datadict import dictionary_description, dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 
@@ -23,20 +26,57 @@ _MISSING = object()
 
 def describe(keyword: str) -> str:
     """'Rescale Slope (0028,1053)' for 'RescaleSlope'."""
-    tag = tag_for_keyword(keyword)
-    if tag is None:
-        return keyword
+    tag = _tag(keyword)
     return f"{dictionary_description(tag)} ({tag >> 16:04X},{tag & 0xFFFF:04X})"
 
 
+_STRING_VRS = {"AE", "AS", "CS", "DA", "DS", "DT", "IS", "TM", "UI"}  # ASCII by definition: read raw
+_BINARY = {"US": "H", "SS": "h", "UL": "L", "SL": "l", "FL": "f", "FD": "d", "US or SS": "H"}
+
+
+@cache
+def _tag(keyword: str) -> int:
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        raise KeyError(keyword)
+    return tag
+
+
 def _raw(ds: Dataset, keyword: str) -> Any:
-    """The converted value, _MISSING when absent; unreadable values raise UnusableFile."""
-    if keyword not in ds:
-        return _MISSING
+    """The value, _MISSING when absent; numbers and codes are read from the raw bytes (fast, no pydicom
+    conversion), text with a character set through pydicom; unreadable values raise UnusableFile."""
+    tag = _tag(keyword)
     try:
-        return ds[keyword].value
+        element = ds.get_item(tag)
+        if element is None:
+            return _MISSING
+        if isinstance(element, RawDataElement):
+            vr = element.VR if element.VR not in (None, "UN") else dictionary_VR(tag)
+            if vr in _STRING_VRS:
+                return _split(element.value)
+            if vr in _BINARY:
+                return _unpack(element.value, _BINARY[vr], element.is_little_endian)
+        return ds[tag].value
+    except UnusableFile:
+        raise
     except Exception as error:  # pydicom raises many types converting a damaged value
         raise UnusableFile(f"{describe(keyword)} cannot be read ({type(error).__name__})") from None
+
+
+def _split(value: bytes | None) -> list[str] | str:
+    if not value:
+        return ""
+    parts = value.decode("latin-1").strip("\x00 ").split("\\")
+    return [part.strip("\x00 ") for part in parts] if len(parts) > 1 else parts[0].strip("\x00 ")
+
+
+def _unpack(value: bytes | None, code: str, little: bool) -> list[int | float] | str:
+    if not value:
+        return ""
+    size = struct.calcsize(code)
+    if len(value) % size:
+        raise UnusableFile(f"a binary value of {len(value)} bytes is not a whole number of {size}-byte values")
+    return list(struct.unpack(f"{'<' if little else '>'}{len(value) // size}{code}", value))
 
 
 def _shown(value: Any) -> str:
