@@ -23,6 +23,15 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("ICHVIEWER_CACHE", str(base / "cache"))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fuzz-cases",
+        type=int,
+        default=None,
+        help="cases for tests/core/dicom/test_fuzz.py (default: the CI number, or ICHVIEWER_FUZZ_CASES)",
+    )
+
+
 def shared_data(name: str) -> Path:
     """A folder of ../shared/data, or skip the test with the reason when it is absent."""
     path = SHARED_DATA / name

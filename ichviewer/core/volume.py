@@ -73,23 +73,38 @@ class CTVolume:
         return scanner_window(header.window_center, header.window_width)
 
 
+class UnreadableSeries(ValueError):
+    """Not one slice of a series could be decoded; `skipped` names each file and why."""
+
+    def __init__(self, series: Series, skipped: tuple[SkippedFile, ...]) -> None:
+        shown = "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:3])
+        rest = f"; also {', '.join(s.path.name for s in skipped[3:])}" if len(skipped) > 3 else ""
+        n = len(skipped)
+        super().__init__(f"none of the {n} slices of series '{series.title}' could be decoded ({shown}{rest})")
+        self.skipped = skipped
+
+
+StoredFormat = tuple[int, bool]  # (Bits Stored, signed)
+
+
 def read_slice_hu(
     header: SliceHeader,
     flip_rows: bool = False,
     flip_columns: bool = False,
     *,
-    reference: SliceHeader | None = None,
+    must_agree_with: tuple[StoredFormat, ...] = (),
     prefer_imagecodecs: bool = True,
 ) -> np.ndarray:
     """Decode one file and return its HU as int16, flipped for display; UnreadablePixels if it cannot be.
 
     The fast single-slice path (a viewer shows the middle slice with it before the rest loads).
-    `reference`, a slice of the same series, guards against a Pixel Representation or Bits
-    Stored that differs from the series' and would change this slice's values unannounced.
+    `must_agree_with` lists the (Bits Stored, Pixel Representation) of the rest of the series
+    that this slice does not share: read that way its values must not change, else it is
+    refused (a flipped Pixel Representation must never silently change HU).
     """
     stored = decode_stored(header, prefer_imagecodecs=prefer_imagecodecs)
-    if reference is not None and header.layout is not None and reference.layout is not None:
-        _check_same_values(header, stored, reference, prefer_imagecodecs)
+    for other in must_agree_with:
+        _check_same_values(header, stored, other, prefer_imagecodecs)
     hu = stored_to_hu(stored, header)
     if flip_rows:
         hu = hu[::-1]
@@ -98,18 +113,17 @@ def read_slice_hu(
     return np.ascontiguousarray(hu)
 
 
-def _check_same_values(header: SliceHeader, stored: np.ndarray, reference: SliceHeader, prefer: bool) -> None:
-    assert header.layout is not None and reference.layout is not None
+def _check_same_values(header: SliceHeader, stored: np.ndarray, other: StoredFormat, prefer: bool) -> None:
+    assert header.layout is not None
     own = (header.layout.bits_stored, header.layout.signed)
-    usual = (reference.layout.bits_stored, reference.layout.signed)
-    if own == usual:
+    if own == other:
         return
-    layout = replace(header.layout, bits_stored=usual[0], signed=usual[1])
+    layout = replace(header.layout, bits_stored=other[0], signed=other[1])
     if np.array_equal(stored, decode_stored(replace(header, layout=layout), prefer_imagecodecs=prefer)):
         return
     raise UnreadablePixels(
-        f"Bits Stored {own[0]} / Pixel Representation {int(own[1])} differ from the rest of the series "
-        f"({usual[0]} / {int(usual[1])}) and change this slice's values: cannot tell which is right"
+        f"Bits Stored {own[0]} / Pixel Representation {int(own[1])} differ from other slices of the series "
+        f"({other[0]} / {int(other[1])}) and change this slice's values: cannot tell which is right"
     )
 
 
@@ -156,8 +170,8 @@ def load_volume(
         done += 1
         report(progress, done, n, f"Loaded slice {done} of {n}")
     if len(failed) == n:
-        reasons = "; ".join(sorted(set(failed.values()))[:3])
-        raise ValueError(f"none of the {n} slices of series '{series.title}' could be decoded: {reasons}")
+        bad = tuple(SkippedFile(geometry.slices[i].path, reason) for i, reason in sorted(failed.items()))
+        raise UnreadableSeries(series, bad)
     if failed:
         hu, geometry = _drop_slices(hu, geometry, failed)
     load_report = LoadReport(geometry.rejected, geometry.warnings, series.notes)
@@ -178,13 +192,19 @@ def _check_memory(n: int, rows: int, columns: int, series: Series) -> None:
         )
 
 
-def _reference_slice(geometry: StackGeometry) -> SliceHeader | None:
-    """A slice with the series' most common Bits Stored and Pixel Representation."""
-    layouts = [s.layout for s in geometry.slices if s.layout is not None]
-    if not layouts:
-        return None
-    usual = Counter((layout.bits_stored, layout.signed) for layout in layouts).most_common(1)[0][0]
-    return next(s for s in geometry.slices if s.layout and (s.layout.bits_stored, s.layout.signed) == usual)
+def _formats_to_agree_with(geometry: StackGeometry) -> dict[StoredFormat, tuple[StoredFormat, ...]]:
+    """For each (Bits Stored, signed) in the series, the others its slices must agree with.
+
+    Slices with the format of a strict majority need not agree with anyone; the others must give
+    the majority's values; without a majority, every slice must give the same values every way.
+    """
+    counts = Counter((s.layout.bits_stored, s.layout.signed) for s in geometry.slices if s.layout is not None)
+    if len(counts) <= 1:
+        return {}
+    (usual, n_usual), *_ = counts.most_common()
+    if n_usual * 2 > sum(counts.values()):
+        return {f: () if f == usual else (usual,) for f in counts}
+    return {f: tuple(other for other in counts if other != f) for f in counts}
 
 
 def _decode_all(
@@ -192,13 +212,19 @@ def _decode_all(
 ) -> Iterator[tuple[int, np.ndarray | UnreadablePixels]]:
     """Decode slices on a thread pool, keeping a few in flight, yielding as they finish."""
     workers = workers or min(8, os.cpu_count() or 1)
-    reference = _reference_slice(geometry)
+    agree = _formats_to_agree_with(geometry)
 
     def decode(index: int) -> np.ndarray | UnreadablePixels:
         header = geometry.slices[index]
         try:
             return read_slice_hu(
-                header, geometry.flip_rows, geometry.flip_columns, reference=reference, prefer_imagecodecs=prefer
+                header,
+                geometry.flip_rows,
+                geometry.flip_columns,
+                must_agree_with=agree.get((header.layout.bits_stored, header.layout.signed), ())
+                if header.layout is not None
+                else (),
+                prefer_imagecodecs=prefer,
             )
         except UnreadablePixels as error:
             return error

@@ -123,3 +123,24 @@ class TestPlanStack:
     def test_empty_series_raises(self):
         with pytest.raises(ValueError, match="without images"):
             plan_stack([])
+
+
+class TestSpacingWarnings:
+    def test_two_zone_protocol_is_one_line_not_a_line_per_gap(self):
+        zs = [2.5 * k for k in range(16)] + [37.5 + 1.0 + 5.0 * k for k in range(20)]  # base, one step, above
+        geometry = plan_stack([header(k, z) for k, z in enumerate(zs)])
+        (warning,) = geometry.warnings
+        assert "2.5 mm in slices 1–16" in warning and "5.0 mm in slices 17–36" in warning
+        assert "two-zone protocol" in warning and "missing" in warning
+
+    def test_repeated_gaps_share_one_line_naming_each_place(self):
+        zs = [5.0 * k for k in range(12) if k not in (3, 8)]
+        geometry = plan_stack([header(k, z) for k, z in enumerate(zs)])
+        (gaps,) = [w for w in geometry.warnings if w.startswith("Gaps")]
+        assert "between slices 3 and 4, 7 and 8" in gaps and "about 1 slice missing at each" in gaps
+
+    def test_a_single_gap_keeps_its_own_sentence(self):
+        zs = [0.0, 5.0, 10.0, 25.0, 30.0]
+        geometry = plan_stack([header(k, z) for k, z in enumerate(zs)])
+        assert geometry.warnings[0].startswith("Gap of 15.0 mm between slices 3 and 4")
+        assert "about 2 slices missing (half-copied study?)" in geometry.warnings[0]

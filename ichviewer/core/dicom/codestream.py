@@ -116,7 +116,7 @@ def read_frame_header(codestream: bytes, family: str, *, whole: bool) -> FrameHe
     if kind == "JPEG":
         return _jpeg_header(codestream, whole)
     if kind == "JPEG 2000":
-        return _j2k_header(codestream)
+        return _j2k_header(codestream, whole)
     try:
         return _rle_header(codestream, whole)
     except UnusableFile:
@@ -177,8 +177,12 @@ def _jpeg_header(data: bytes, whole: bool) -> FrameHeader | None:
     return FrameHeader(kind, height, width, components, precision)
 
 
-def _j2k_header(data: bytes) -> FrameHeader:
-    """SIZ of a JPEG 2000 codestream (inside a JP2 'jp2c' box if wrapped)."""
+def _j2k_header(data: bytes, whole: bool) -> FrameHeader:
+    """SIZ of a JPEG 2000 codestream (inside a JP2 'jp2c' box if wrapped); with `whole`, every tile must have data.
+
+    A SIZ that promises more tiles than the codestream holds parts for decodes without an error
+    into an image that is mostly empty: refused.
+    """
     if data.startswith(_JP2_SIGNATURE):
         at = data.find(b"jp2c")
         if at < 4:
@@ -204,7 +208,25 @@ def _j2k_header(data: bytes) -> FrameHeader:
         if dx != 1 or dy != 1:
             raise UnusableFile("the JPEG 2000 image has subsampled components, which a CT slice never has")
         precisions.append((size & 0x7F) + 1)
+    if whole:
+        _check_tiles(data, tiles)
     return FrameHeader("JPEG 2000", y - y0, x - x0, components, max(precisions))
+
+
+def _check_tiles(data: bytes, tiles: int) -> None:
+    """Each tile of the SIZ has a tile-part (SOT, FF90, never found inside packet data)."""
+    found = set()
+    at = data.find(b"\xff\x90")
+    while at >= 0 and at + 6 <= len(data):
+        (index,) = struct.unpack(">H", data[at + 4 : at + 6])
+        if index >= tiles:
+            raise UnusableFile(f"the JPEG 2000 data has a tile {index}, its header (SIZ) only {tiles} tiles")
+        found.add(index)
+        at = data.find(b"\xff\x90", at + 2)
+    if len(found) < tiles:
+        raise UnusableFile(
+            f"the JPEG 2000 header (SIZ) promises {tiles} tiles, the codestream holds data for {len(found)}: refused"
+        )
 
 
 def _rle_header(data: bytes, whole: bool) -> FrameHeader:

@@ -89,12 +89,14 @@ def stored_values(decoded: np.ndarray, rows: int, columns: int, layout: PixelLay
 
 
 def _decode_frame(frame: bytes, header: SliceHeader, prefer_imagecodecs: bool) -> np.ndarray:
-    """One compressed frame, by imagecodecs where it can, else by pydicom's plugins."""
+    """One compressed frame: by imagecodecs where it has a codec for the syntax, else by pydicom's plugins.
+
+    A frame imagecodecs rejects is damaged, not unsupported: it is not handed on to the pylibjpeg
+    plugins, whose Rust RLE decoder panics (and prints a backtrace) on damaged segments.
+    """
+    decoders = _imagecodecs_decoders(header) if prefer_imagecodecs else []
     first_error: BaseException | None = None
-    codec = _imagecodecs_decoder(header) if prefer_imagecodecs else None
-    for decoder in (codec, _pydicom_decoder):
-        if decoder is None:
-            continue
+    for decoder in decoders or [_pydicom_decoder]:
         try:
             return decoder(frame, header)
         except (KeyboardInterrupt, SystemExit):
@@ -108,28 +110,30 @@ def _decode_frame(frame: bytes, header: SliceHeader, prefer_imagecodecs: bool) -
 
 def _decode_reason(header: SliceHeader, error: BaseException | None) -> str:
     name = UID(header.transfer_syntax).name
-    text = str(error).splitlines()[0][:160] if error is not None and str(error) else type(error).__name__
+    kind = type(error).__name__
+    text = f"{kind}: {str(error).splitlines()[0][:160]}" if error is not None and str(error).strip() else kind
     return f"pixel data could not be decoded ({name}: {text}); the file may be truncated or damaged"
 
 
-def _imagecodecs_decoder(header: SliceHeader) -> Callable[[bytes, SliceHeader], np.ndarray] | None:
-    """The imagecodecs function for this file's syntax, or None (pydicom then decodes)."""
+def _imagecodecs_decoders(header: SliceHeader) -> list[Callable[[bytes, SliceHeader], np.ndarray]]:
+    """The imagecodecs functions for this file's syntax, in the order to try; [] when it has none."""
     try:
         import imagecodecs
     except ImportError:  # a slimmer install: pydicom's plugins do all the work
-        return None
+        return []
     kind = expected_kind(header.transfer_syntax)
     if kind == "JPEG":
-        if header.transfer_syntax in LOSSLESS_JPEG:
-            return lambda frame, _: imagecodecs.ljpeg_decode(frame)
-        return lambda frame, _: imagecodecs.jpeg8_decode(frame)
+        libjpeg_turbo = [lambda frame, _: imagecodecs.jpeg8_decode(frame)]
+        if header.transfer_syntax in LOSSLESS_JPEG:  # liblj92 is fastest; libjpeg-turbo reads every predictor
+            return [lambda frame, _: imagecodecs.ljpeg_decode(frame), *libjpeg_turbo]
+        return libjpeg_turbo
     if kind == "JPEG-LS":
-        return lambda frame, _: imagecodecs.jpegls_decode(frame)
+        return [lambda frame, _: imagecodecs.jpegls_decode(frame)]
     if kind == "JPEG 2000":
-        return lambda frame, _: imagecodecs.jpeg2k_decode(frame, numthreads=1)
+        return [lambda frame, _: imagecodecs.jpeg2k_decode(frame, numthreads=1)]
     if header.transfer_syntax == RLE_SYNTAX:
-        return _rle
-    return None
+        return [_rle]
+    return []
 
 
 def _rle(frame: bytes, header: SliceHeader) -> np.ndarray:

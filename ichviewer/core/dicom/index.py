@@ -55,6 +55,8 @@ def index_folder(
     for members in by_series.values():
         kept, left_out = _consistent(members)
         skipped.extend(left_out)
+        if not kept:
+            continue
         stacks = split_repeats([m.slice for m in kept], pixel_bytes_digest(_frame))
         skipped.extend(stacks.copies)
         series.extend(_make_series(kept[0].series, stacks.stacks))
@@ -105,11 +107,18 @@ def _frame(header: SliceHeader) -> bytes:
 
 
 def _consistent(members: list[FileHeader]) -> tuple[list[FileHeader], list[SkippedFile]]:
-    """Slices whose rescale and padding agree with most of their series, and the others, with why."""
+    """Slices whose rescale and padding agree with a strict majority of their series, and the others, with why.
+
+    Without a majority (say two slices, two intercepts) no slice can be trusted over another.
+    """
     formats = Counter(m.slice.value_format for m in members)
     if len(formats) == 1:
         return members, []
-    main, count = formats.most_common(1)[0]
+    (main, count), *_ = formats.most_common()
+    if count * 2 <= len(members):
+        values = "; ".join(f"{_format_text(f)} in {plural(n, 'slice')}" for f, n in formats.most_common())
+        reason = f"the slices of its series disagree on rescale ({values}): cannot tell which HU are right"
+        return [], [SkippedFile(m.slice.path, reason) for m in members]
     kept = [m for m in members if m.slice.value_format == main]
     left_out = [
         SkippedFile(
