@@ -63,7 +63,7 @@ def describe_index(index: StudyIndex, verbose: bool = False) -> str:
         lines += [f"  {line}" for line in _listed(index.problems, root, verbose)]
     ignored = tuple(s for s in index.skipped if not s.problem)
     if ignored:
-        lines.append(f"Ignored {plural(len(ignored), 'file')} that are not CT images (not counted as problems):")
+        lines.append(f"Ignored {plural(len(ignored), 'file')} (not CT images; not counted as problems):")
         lines += [f"  {line}" for line in _listed(ignored, root, verbose)]
     return "\n".join(lines)
 

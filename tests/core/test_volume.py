@@ -12,7 +12,7 @@ from ichviewer.core import volume as volume_module
 from ichviewer.core.dicom.index import index_folder
 from ichviewer.core.synthetic.dicom_writer import write_series
 from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom
-from ichviewer.core.volume import load_volume, middle_out, read_slice_hu
+from ichviewer.core.volume import UnreadableSeries, load_volume, middle_out, read_slice_hu
 
 N = 6
 
@@ -43,6 +43,15 @@ class TestValuesNeverChangeSilently:
         assert problem.path == paths[3]
         assert "Pixel Representation 1 differ from other slices of the series (12 / 0)" in problem.reason
         np.testing.assert_array_equal(volume.hu, np.delete(hu, 3, axis=0))
+
+    def test_without_a_majority_every_slice_must_read_the_same_both_ways(self, hu: np.ndarray, tmp_path: Path) -> None:
+        paths = write_series(hu, tmp_path / "s", unsigned=True, spacing=(5.0, 3.6, 3.6))
+        for k, path in enumerate(paths):
+            _edit(path, BitsStored=12, HighBit=11, **({"PixelRepresentation": 1} if k % 2 else {}))
+        with pytest.raises(UnreadableSeries) as caught:  # every slice has bone above 1024 HU (bit 11 set)
+            load_volume(_series(tmp_path / "s"))
+        assert {s.path for s in caught.value.skipped} == set(paths)
+        assert all("cannot tell which is right" in s.reason for s in caught.value.skipped)
 
     def test_flipped_representation_that_changes_nothing_loads(self, hu: np.ndarray, tmp_path: Path) -> None:
         paths = write_series(hu, tmp_path / "s", unsigned=True, spacing=(5.0, 3.6, 3.6))

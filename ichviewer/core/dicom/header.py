@@ -37,10 +37,11 @@ from ichviewer.core.dicom.walk import RegularFile, UnusableFile, open_regular, r
 PREFIX_BYTES = 64 * 1024
 CODESTREAM_PEEK = 16 * 1024
 META_SEARCH_BYTES = 2048
+UNKNOWN_SIZE = 2**62  # a deflated data set inflated only as far as its header: truncation shows when decoding
 MAX_FILE_BYTES = 512 * 2**20  # one single-frame CT slice is at most a few tens of MB
 MIN_SIDE, MAX_SIDE = 16, 4096
 MAX_POSITION_MM = 1e5
-CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
+CT_STORAGE = {"1.2.840.10008.5.1.4.1.1.2", "1.2.840.10008.5.1.4.1.1.2.1", "1.2.840.10008.5.1.4.1.1.2.2"}
 MEDIA_STORAGE_DIRECTORY = "1.2.840.10008.1.3.10"
 DEFLATED = "1.2.840.10008.1.2.1.99"
 NON_IMAGE_MODALITIES = {
@@ -108,7 +109,7 @@ class _Parsed:
     ds: FileDataset
     element: PixelElement | None  # where the header stopped, if that is pixel data
     deflated_from: int | None  # where a deflated data set starts in the file
-    stream_size: int  # bytes of the file, or of the inflated data set, holding the pixel data
+    stream_size: int  # bytes of the file, or of the inflated data set, holding the pixel data (UNKNOWN_SIZE)
 
 
 def _parse(file: RegularFile) -> _Parsed:
@@ -158,11 +159,15 @@ def _parse_deflated(stream: BytesIO, data: bytes, file: RegularFile) -> _Parsed 
     if str(meta.get("TransferSyntaxUID", "")) == DEFLATED:
         start = stream.tell()
         whole = data if len(data) == file.size else read_at(file, 0, file.size)
-        inflated = inflate(whole[start:])
-        inner = BytesIO(inflated)
-        dataset = read_dataset(inner, False, True, stop_when=lambda tag, vr, length: tag >> 16 == 0x7FE0)
-        ds = FileDataset("", dataset, preamble, meta, False, True)
-        return _Parsed(ds, element_at(inflated, inner.tell(), False, True), start, len(inflated))
+        for limit in (PREFIX_BYTES, None):  # the header is usually in the first bytes; inflate all only if not
+            inflated = inflate(whole[start:], limit)
+            inner = BytesIO(inflated)
+            dataset = read_dataset(inner, False, True, stop_when=lambda tag, vr, length: tag >> 16 == 0x7FE0)
+            element = element_at(inflated, inner.tell(), False, True)
+            if element is not None or limit is None or len(inflated) < limit:
+                ds = FileDataset("", dataset, preamble, meta, False, True)
+                size = len(inflated) if limit is None or len(inflated) < limit else UNKNOWN_SIZE
+                return _Parsed(ds, element, start, size)
     return None
 
 
@@ -177,7 +182,7 @@ def _not_ct(ds: Dataset) -> UnusableFile | None:
         return UnusableFile("not a DICOM file", problem=False)
     if modality in NON_IMAGE_MODALITIES:
         return UnusableFile(NON_IMAGE_MODALITIES[modality], problem=False)
-    if modality == "CT" or (not modality and sop_class.startswith(CT_IMAGE_STORAGE)):
+    if modality == "CT" or (not modality and sop_class in CT_STORAGE):
         return None
     if not modality:
         return UnusableFile("no Modality (0008,0060): cannot tell that it is a CT image")

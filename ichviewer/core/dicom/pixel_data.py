@@ -69,14 +69,17 @@ def native_length_problem(length: int, rows: int, columns: int, bits_allocated: 
     )
 
 
-def inflate(data: bytes) -> bytes:
-    """The inflated data set of a deflated file, refused when it grows past MAX_INFLATED."""
+def inflate(data: bytes, limit: int | None = None) -> bytes:
+    """The inflated data set of a deflated file, refused when it grows past MAX_INFLATED.
+
+    With `limit`, only its first `limit` bytes (enough for the header) are inflated.
+    """
     inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     try:
-        result = inflater.decompress(data, MAX_INFLATED)
+        result = inflater.decompress(data, limit or MAX_INFLATED)
     except zlib.error as error:
         raise UnusableFile(f"deflated data set is damaged ({error})") from None
-    if inflater.unconsumed_tail:
+    if inflater.unconsumed_tail and limit is None:
         raise UnusableFile(f"deflated data set inflates to more than {MAX_INFLATED // 2**20} MB: not one CT slice")
     return result
 

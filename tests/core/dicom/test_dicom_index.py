@@ -116,3 +116,12 @@ class TestFolder:
     def test_missing_folder(self, tmp_path: Path) -> None:
         with pytest.raises(FileNotFoundError):
             index_folder(tmp_path / "nowhere")
+
+
+def test_without_a_majority_on_rescale_no_slice_is_trusted(study: Callable[..., list[Path]]) -> None:
+    paths = study(unsigned=True)
+    for path in paths[:3]:
+        set_value(path, "RescaleIntercept", "-1000")
+    index = index_folder(paths[0].parent)
+    assert index.series == () and len(index.problems) == 6
+    assert "disagree on rescale" in index.problems[0].reason and "in 3 slices" in index.problems[0].reason
