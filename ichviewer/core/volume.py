@@ -150,44 +150,64 @@ def load_volume(
     """Decode the series into one int16 array; slices that fail are dropped and reported.
 
     `on_slice(index, hu)` is called for each decoded slice, middle slice first. `workers`
-    threads decode in parallel (default: one per core). Raises Cancelled when `cancel` is set,
-    ValueError when no slice could be read or the series would not fit in memory.
+    threads decode in parallel (default: one per core). When not one slice of the stack decodes,
+    the slices its geometry left out (another size or orientation) get their turn, so damaged
+    headers cannot hide good slices. Raises Cancelled when `cancel` is set, UnreadableSeries
+    (a ValueError) when no slice could be read, ValueError when it would not fit in memory.
     """
-    geometry = plan_stack(series.slices)
-    n = geometry.n_slices
-    _check_memory(n, geometry.rows, geometry.columns, series)
-    hu = np.empty((n, geometry.rows, geometry.columns), dtype=np.int16)
-    failed: dict[int, str] = {}
-    done = 0
-    report(progress, 0, n, f"Loading {n} slices")
-    for index, result in _decode_all(geometry, middle_out(n), workers, cancel, prefer_imagecodecs):
-        if isinstance(result, UnreadablePixels):
-            failed[index] = str(result)
-        else:
-            hu[index] = result
-            if on_slice is not None:
-                on_slice(index, hu[index])
-        done += 1
-        report(progress, done, n, f"Loaded slice {done} of {n}")
-    if len(failed) == n:
-        bad = tuple(SkippedFile(geometry.slices[i].path, reason) for i, reason in sorted(failed.items()))
-        raise UnreadableSeries(series, bad)
+    slices = series.slices
+    unreadable: tuple[SkippedFile, ...] = ()
+    while True:
+        geometry = plan_stack(slices)
+        hu, failed = _decode_stack(geometry, progress, cancel, on_slice, workers, prefer_imagecodecs)
+        if len(failed) < geometry.n_slices:
+            break
+        unreadable += tuple(SkippedFile(geometry.slices[i].path, reason) for i, reason in sorted(failed.items()))
+        kept = {s.path for s in geometry.slices}
+        slices = tuple(s for s in slices if s.path not in kept)
+        if not slices:
+            raise UnreadableSeries(series, unreadable + geometry.rejected)
     if failed:
         hu, geometry = _drop_slices(hu, geometry, failed)
-    load_report = LoadReport(geometry.rejected, geometry.warnings, series.notes)
+    load_report = LoadReport(unreadable + geometry.rejected, geometry.warnings, series.notes)
     if folder_report is not None:
         load_report = folder_report.merged(load_report)
     hu.setflags(write=False)
     return CTVolume(hu=hu, series=series, geometry=geometry, report=load_report)
 
 
-def _check_memory(n: int, rows: int, columns: int, series: Series) -> None:
+def _decode_stack(
+    geometry: StackGeometry,
+    progress: Progress | None,
+    cancel: Cancel | None,
+    on_slice: Callable[[int, np.ndarray], None] | None,
+    workers: int | None,
+    prefer_imagecodecs: bool,
+) -> tuple[np.ndarray, dict[int, str]]:
+    """The stack's slices decoded into one new array, and the reason for each that failed."""
+    n = geometry.n_slices
+    _check_memory(n, geometry.rows, geometry.columns)
+    hu = np.empty((n, geometry.rows, geometry.columns), dtype=np.int16)
+    failed: dict[int, str] = {}
+    report(progress, 0, n, f"Loading {n} slices")
+    for done, (index, result) in enumerate(_decode_all(geometry, middle_out(n), workers, cancel, prefer_imagecodecs)):
+        if isinstance(result, UnreadablePixels):
+            failed[index] = str(result)
+        else:
+            hu[index] = result
+            if on_slice is not None:
+                on_slice(index, hu[index])
+        report(progress, done + 1, n, f"Loaded slice {done + 1} of {n}")
+    return hu, failed
+
+
+def _check_memory(n: int, rows: int, columns: int) -> None:
     """Refuse, with a message, a series whose array would not fit in the memory available."""
     need = n * rows * columns * np.dtype(np.int16).itemsize
     available = available_bytes()
     if available is not None and need > MEMORY_SHARE * available:
         raise ValueError(
-            f"series '{series.title}' needs {need / 2**30:.1f} GB for {n} slices of {columns}×{rows}, "
+            f"the series needs {need / 2**30:.1f} GB for {n} slices of {columns}×{rows}, "
             f"but only {available / 2**30:.1f} GB of memory is available: close other programs or open fewer slices"
         )
 
@@ -210,7 +230,7 @@ def _formats_to_agree_with(geometry: StackGeometry) -> dict[StoredFormat, tuple[
 def _decode_all(
     geometry: StackGeometry, order: list[int], workers: int | None, cancel: Cancel | None, prefer: bool
 ) -> Iterator[tuple[int, np.ndarray | UnreadablePixels]]:
-    """Decode slices on a thread pool, keeping a few in flight, yielding as they finish."""
+    """Decode the first slice of `order`, then the rest on a thread pool (a few in flight), yielding as they finish."""
     workers = workers or min(8, os.cpu_count() or 1)
     agree = _formats_to_agree_with(geometry)
 
@@ -234,6 +254,9 @@ def _decode_all(
 
     pending: dict[Future[np.ndarray | UnreadablePixels], int] = {}
     queue = iter(order)
+    first = next(queue, None)
+    if first is not None:  # alone, so that it is the first one shown
+        yield first, decode(first)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ichviewer-decode") as pool:
         try:
             for index in queue:

@@ -106,6 +106,15 @@ class TestLoad:
         np.testing.assert_array_equal(read_slice_hu(middle, flip_rows=True, flip_columns=True), hu[3, ::-1, ::-1])
 
 
+def test_when_every_slice_of_a_size_fails_the_others_get_their_turn(hu: np.ndarray, tmp_path: Path) -> None:
+    paths = write_series(hu[:2], tmp_path / "s", syntax="rle", spacing=(5.0, 3.6, 3.6))
+    _edit(paths[0], Rows=17)  # RLE states no size: the tie on size may pick this one, which cannot decode
+    volume = load_volume(_series(tmp_path / "s"))
+    np.testing.assert_array_equal(volume.hu, hu[1:2])
+    (problem,) = volume.report.problems
+    assert problem.path == paths[0] and "RLE" in problem.reason
+
+
 def test_middle_out() -> None:
     assert middle_out(5) == [2, 3, 1, 4, 0]
     assert middle_out(1) == [0]

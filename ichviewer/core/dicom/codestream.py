@@ -148,6 +148,8 @@ def _jpeg_header(data: bytes, whole: bool) -> FrameHeader | None:
         if marker in _STANDALONE:
             position += 2
             continue
+        if marker < 0xC0:
+            raise UnusableFile(f"the compressed frame's JPEG header is damaged (no such marker: 0x{marker:02X})")
         (length,) = struct.unpack(">H", data[position + 2 : position + 4])
         if length < 2:
             raise UnusableFile(f"the compressed frame's JPEG header is damaged (segment of length {length})")

@@ -1,7 +1,7 @@
 """Stored values of one file's frame: imagecodecs first (it releases the GIL), pydicom as fallback.
 
-imagecodecs decodes lossless JPEG (.57/.70), JPEG-LS, JPEG 2000 and RLE without holding the
-GIL, so a thread pool uses every core; anything it cannot do goes through pydicom's decoder
+imagecodecs decodes JPEG (libjpeg-turbo, lossless .57/.70 included), JPEG-LS, JPEG 2000 and RLE
+without holding the GIL, so a thread pool uses every core; anything it cannot do goes through pydicom's decoder
 plugins (pylibjpeg). Each frame's own header is checked before decoding, any decoder failure
 (Rust panics included, which are BaseExceptions) becomes UnreadablePixels, and the result must
 be exactly Rows × Columns. Stored values are then masked to Bits Stored and sign-extended when
@@ -22,8 +22,6 @@ from ichviewer.core.dicom.codestream import RLE_SYNTAX, check_frame, expected_ki
 from ichviewer.core.dicom.pixel_data import frame_bytes, native_length_problem
 from ichviewer.core.dicom.records import PixelLayout, SliceHeader
 from ichviewer.core.dicom.walk import UnusableFile
-
-LOSSLESS_JPEG = {"1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"}
 
 
 class UnreadablePixels(UnusableFile):
@@ -122,11 +120,8 @@ def _imagecodecs_decoders(header: SliceHeader) -> list[Callable[[bytes, SliceHea
     except ImportError:  # a slimmer install: pydicom's plugins do all the work
         return []
     kind = expected_kind(header.transfer_syntax)
-    if kind == "JPEG":
-        libjpeg_turbo = [lambda frame, _: imagecodecs.jpeg8_decode(frame)]
-        if header.transfer_syntax in LOSSLESS_JPEG:  # liblj92 is fastest; libjpeg-turbo reads every predictor
-            return [lambda frame, _: imagecodecs.ljpeg_decode(frame), *libjpeg_turbo]
-        return libjpeg_turbo
+    if kind == "JPEG":  # libjpeg-turbo: every process incl. lossless, every predictor; it checks its tables
+        return [lambda frame, _: imagecodecs.jpeg8_decode(frame)]
     if kind == "JPEG-LS":
         return [lambda frame, _: imagecodecs.jpegls_decode(frame)]
     if kind == "JPEG 2000":
