@@ -22,7 +22,7 @@ class LoadReportDialog(QDialog):
         self.setWindowTitle("Load report")
         self.resize(760, 420)
         layout = QVBoxLayout(self)
-        summary = f"{len(report.skipped)} file group(s) skipped, {len(report.warnings)} geometry warning(s)"
+        summary = report.summary()
         layout.addWidget(QLabel(f"{folder}\n{summary}"))
         self.text = QPlainTextEdit(report_text(report))
         self.text.setReadOnly(True)
