@@ -168,11 +168,16 @@ class _Anatomy:
     ventricles: np.ndarray
 
 
+def head_semi_axes(t: float) -> tuple[float, float]:
+    """Half the head's width (x) and length (y) at level t, skin to skin, in mm; centred at (0, HEAD_CY)."""
+    shrink = float(np.sqrt(max(0.05, 1.0 - ((t - 0.42) / 0.64) ** 2)))
+    return 74.0 * shrink, 93.0 * shrink
+
+
 def draw_anatomy(s: Slab) -> _Anatomy:
     """Head CT anatomy at level s.t, in HU (float32, before noise)."""
     t, px = s.t, s.px
-    shrink = float(np.sqrt(max(0.05, 1.0 - ((t - 0.42) / 0.64) ** 2)))
-    big_a, big_b = 74.0 * shrink, 93.0 * shrink
+    big_a, big_b = head_semi_axes(t)
     head_sd = _ellipse_sd(s, 0.0, HEAD_CY, big_a, big_b)
     image = np.full(s.x.shape, AIR, dtype=np.float32)
     tangential = 1.0 + 1.3 * _smoothstep(t, 0.8, 1.0)  # the vertex cuts the skull obliquely
