@@ -18,7 +18,7 @@ HEAD = {"seed": 21, "n_slices": 65, "size": 192, "pixel_mm": 1.2, "slice_mm": 2.
 SHIFT_MM = 6.0
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def stack_volume():
     """Factory: an in-memory CTVolume at table positions `z` (mm), tilted about x like a gantry (no files)."""
 
