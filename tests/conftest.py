@@ -14,10 +14,11 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the real user's settings, recent studies or result cache."""
+    """Never touch the real user's settings, recent studies, result cache or saved measurements."""
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("ICHVIEWER_CONFIG", str(base / "config"))
     monkeypatch.setenv("ICHVIEWER_CACHE", str(base / "cache"))
+    monkeypatch.setenv("ICHVIEWER_DATA", str(base / "data"))
 
 
 def shared_data(name: str) -> Path:
