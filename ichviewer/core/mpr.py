@@ -292,9 +292,9 @@ class Mpr:
     ) -> tuple[np.ndarray, np.ndarray]:
         k, r, c, missing = native
         _, rows, cols = self.native_shape
-        if data.shape[1:] != (rows, cols):
-            r = (r + 0.5) * data.shape[1] / rows - 0.5
-            c = (c + 0.5) * data.shape[2] / cols - 0.5
+        if data.shape[1:] != (rows, cols):  # same pixel centres on a coarser or finer grid; no extrapolation
+            r = np.clip((r + 0.5) * data.shape[1] / rows - 0.5, 0, data.shape[1] - 1)
+            c = np.clip((c + 0.5) * data.shape[2] / cols - 0.5, 0, data.shape[2] - 1)
         source = data.view(np.uint8) if data.dtype == bool else data
         values = interpolate(source, k, r, c, 0 if data.dtype == bool else order)
         return finish(np.broadcast_to(values, shape), np.broadcast_to(missing, shape), data.dtype, fill)

@@ -78,6 +78,13 @@ class TestUntiltedPlanes:
         sagittal = mpr.plane(mask, "sagittal", 3)
         assert sagittal.image.dtype == bool and np.argwhere(sagittal.image).tolist() == [[1, 10]]
 
+    def test_a_coarser_map_is_not_extrapolated_at_its_border(self, stack_volume) -> None:
+        mpr = Mpr.from_volume(stack_volume(np.zeros((4, 32, 32), np.int16), np.arange(4) * 5.0))
+        ramp = np.broadcast_to(np.arange(8, dtype=np.float32), (4, 8, 8))  # 0 … 7 across the columns
+        plane = mpr.plane(np.ascontiguousarray(ramp), "coronal", 0)
+        assert plane.image.min() == 0.0 and plane.image.max() == 7.0
+        np.testing.assert_allclose(plane.image[0, 14:18], [3.125, 3.375, 3.625, 3.875])
+
     def test_one_slice_has_no_reformat(self, stack_volume) -> None:
         with pytest.raises(ValueError, match="at least two slices"):
             Mpr.from_volume(stack_volume(np.zeros((1, 4, 4), np.int16), np.zeros(1)))
