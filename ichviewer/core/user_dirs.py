@@ -1,7 +1,7 @@
-"""Where ichviewer keeps its own files: settings (config dir), caches (demo, results) and data (measurements).
+"""Where ichviewer keeps its own files: settings (config dir), caches (demo, results), data (measurements), the log.
 
-$ICHVIEWER_CONFIG, $ICHVIEWER_CACHE and $ICHVIEWER_DATA override the platformdirs locations
-(tests point them at temporary folders, as napari does with its settings). Data is what a
+$ICHVIEWER_CONFIG, $ICHVIEWER_CACHE, $ICHVIEWER_DATA and $ICHVIEWER_LOGS override the platformdirs
+locations (tests point them at temporary folders, as napari does with its settings). Data is what a
 user made and would miss (measurements, review notes): unlike a cache it is never cleared.
 """
 
@@ -25,3 +25,7 @@ def cache_dir() -> Path:
 
 def data_dir() -> Path:
     return Path(os.environ.get("ICHVIEWER_DATA") or platformdirs.user_data_dir(APP))
+
+
+def log_dir() -> Path:
+    return Path(os.environ.get("ICHVIEWER_LOGS") or platformdirs.user_log_dir(APP))
