@@ -1,6 +1,6 @@
 """Score a loaded volume, taking the scores from the cache when this model already scored it.
 
-Serves `ichviewer scan`, the viewer's analysis worker and the evaluation of whole studies.
+Serves `ichviewer scan`, the viewer's AI worker and the evaluation of whole studies.
 """
 
 from __future__ import annotations
@@ -17,28 +17,28 @@ from ichviewer.core.volume import CTVolume
 
 
 @dataclass(frozen=True, eq=False)
-class Analysis:
-    """A loaded volume and its scores; `cached` tells whether the scores came from the cache."""
+class ScoredVolume:
+    """A loaded volume and its scores; `from_cache` tells whether the scores came from the cache."""
 
     volume: CTVolume
     result: StudyResult
-    cached: bool
+    from_cache: bool
 
 
-def analyse_volume(
+def score_volume(
     volume: CTVolume,
     classifier: Classifier,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     use_cache: bool = True,
     on_batch: Callable[[list[int], np.ndarray], None] | None = None,
-) -> Analysis:
+) -> ScoredVolume:
     """Scores for `volume`: from the cache when `use_cache` and this model already scored these slices."""
     uids = tuple(s.sop_instance_uid for s in volume.slices)
     if use_cache:
         cached = load_cached(uids, classifier.card.sha256)
         if cached is not None:
-            return Analysis(volume, cached, cached=True)
+            return ScoredVolume(volume, cached, from_cache=True)
     result = classifier.predict(volume, progress, cancel, on_batch)
     save_cached(result)  # fresh scores always replace what the cache held
-    return Analysis(volume, result, cached=False)
+    return ScoredVolume(volume, result, from_cache=False)
