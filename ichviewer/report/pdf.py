@@ -174,19 +174,17 @@ class _Renderer:
         return a.top() + self.pt(24)
 
     def notice(self, y: float) -> float:
+        """The intended-use notice in a red box as tall as its text."""
         a = self.area
-        box = QRectF(a.left(), y, a.width(), self.pt(34))
+        inner = QRectF(a.left() + self.pt(6), y + self.pt(4), a.width() - self.pt(12), self.pt(100))
+        self.painter.setFont(self.font(8.5, bold=True))
+        wrap = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+        box = QRectF(a.left(), y, a.width(), self.painter.boundingRect(inner, wrap, NOTICE).height() + self.pt(8))
         self.painter.setPen(QPen(QColor(180, 20, 20), self.pt(1.2)))
         self.painter.setBrush(QColor(255, 235, 235))
         self.painter.drawRect(box)
         self.painter.setBrush(Qt.BrushStyle.NoBrush)
-        self.text(
-            box.adjusted(self.pt(6), self.pt(4), -self.pt(6), -self.pt(4)),
-            NOTICE,
-            8.5,
-            bold=True,
-            colour=QColor(150, 10, 10),
-        )
+        self.text(inner, NOTICE, 8.5, bold=True, colour=QColor(150, 10, 10))
         return box.bottom() + self.pt(10)
 
     def summary_page(self) -> None:

@@ -32,7 +32,7 @@ class AIDock(QDockWidget):
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(4, 4, 4, 4)
-        notice = QLabel(f"AI findings — {NOT_FOR_CLINICAL_USE.lower()}")
+        notice = QLabel(f"AI findings ({NOT_FOR_CLINICAL_USE.lower()})")
         notice.setObjectName("aiNotice")
         notice.setWordWrap(True)
         notice.setStyleSheet("color: #f0b35a; font-weight: bold;")
