@@ -72,6 +72,9 @@ def _loads(soname: str) -> bool:
 def missing_xcb_libraries(qt_dir: Path) -> list[str]:
     """System libraries the xcb plugin (and Qt's xcb support library) need but the loader cannot find."""
     bundled = {p.name for p in (qt_dir / "lib").glob("*.so*")}
+    frozen = getattr(sys, "_MEIPASS", None)  # the packaged app carries the libraries it found when built
+    if frozen:
+        bundled |= {p.name for p in Path(frozen).glob("*.so*")}
     missing: list[str] = []
     for binary in (qt_dir / "plugins" / "platforms" / "libqxcb.so", *sorted((qt_dir / "lib").glob("libQt6XcbQpa.so*"))):
         if not binary.is_file():

@@ -69,6 +69,9 @@ class Events:
     def names(self) -> tuple[str, ...]:
         return tuple(self._events)
 
+    def __contains__(self, name: str) -> bool:
+        return name in self._events
+
 
 class EventedModel:
     """Base for dataclasses whose field assignments emit `events.<field>(value)` on change.
@@ -87,7 +90,7 @@ class EventedModel:
 
     def __setattr__(self, name: str, value: Any) -> None:
         events = self.__dict__.get("events")
-        if events is None or name not in events.names():
+        if events is None or name not in events:
             object.__setattr__(self, name, value)
             return
         old = self.__dict__.get(name)

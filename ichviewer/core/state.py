@@ -160,7 +160,9 @@ class ViewerState(EventedModel):
 
     def open_series(self, series: Series) -> Job | None:
         """Load another series of the open study (None when it is already the one shown or loading)."""
-        if self.index is None or (self.series is not None and self.series.uid == series.uid):
+        shown = self.volume is not None and self.volume.series.uid == series.uid
+        loading = self.loading.busy and self.series is not None and self.series.uid == series.uid
+        if self.index is None or shown or loading:
             return None
         self._drop_volume()
         self.series = series

@@ -84,6 +84,15 @@ class TestOpening:
         state.load_done(job, replace(volume, series=other))
         assert state.display.window == PRESETS["bone"]
 
+    def test_a_series_that_failed_to_load_can_be_asked_again(self, state, volume, tmp_path):
+        open_volume(state, volume, tmp_path)
+        other = replace(volume.series, uid="2.2")
+        state.index = StudyIndex(tmp_path, (Study("1", (volume.series, other)),), (), 40)
+        job = state.open_series(other)
+        state.load_failed(job, "none of the 12 slices could be decoded")
+        state.load_finished(job)
+        assert state.open_series(other) is not None and state.open_series(volume.series) is not None
+
     def test_preview_until_the_volume(self, state, volume, tmp_path):
         job = state.open_folder(tmp_path)
         state.load_first_slice(job, volume.series, 9, volume.hu[9])
