@@ -297,7 +297,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as error:
         log.exception("ichviewer %s failed", " ".join(argv))
-        print(f"ichviewer: error: {error} (details in {log_file})", file=sys.stderr)
+        details = f" (details in {log_file})" if log_file else ""
+        print(f"ichviewer: error: {error}{details}", file=sys.stderr)
         return 1
 
 

@@ -22,16 +22,22 @@ def log_path() -> Path:
     return log_dir() / LOG_NAME
 
 
-def start_logging(level: int = logging.INFO) -> Path:
-    """Send the `ichviewer` logger to the rotating log file (once per process and path); return its path."""
+def start_logging(level: int = logging.INFO) -> Path | None:
+    """Send the `ichviewer` logger to the rotating log file (once per process and path); return its path.
+
+    None when the log folder cannot be written (a read-only home): the program runs on without a log.
+    """
     path = log_path()
     logger = logging.getLogger("ichviewer")
     logger.setLevel(level)
     for handler in logger.handlers:
         if isinstance(handler, RotatingFileHandler) and Path(handler.baseFilename) == path.resolve():
             return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+    except OSError:
+        return None
     handler.setFormatter(logging.Formatter(FORMAT))
     logger.addHandler(handler)
     return path

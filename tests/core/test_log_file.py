@@ -23,3 +23,10 @@ def test_errors_are_logged_with_their_traceback(log_file) -> None:  # type: igno
 def test_no_log_yet_reads_empty(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("ICHVIEWER_LOGS", str(tmp_path / "none"))
     assert read_log() == ""
+
+
+def test_an_unwritable_log_folder_is_no_reason_to_stop(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setenv("ICHVIEWER_LOGS", str(blocker / "logs"))
+    assert start_logging() is None
