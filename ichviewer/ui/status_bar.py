@@ -3,7 +3,7 @@ the research-use notice (always visible)."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QSizePolicy, QStatusBar, QWidget
 
 from ichviewer.core.ai_state import status_line
 from ichviewer.core.intended_use import NOT_FOR_CLINICAL_USE
@@ -17,6 +17,8 @@ class ViewerStatusBar(QStatusBar):
         super().__init__(parent)
         self.state = state
         self.message = QLabel()
+        # a long message (a deep folder path) is cut at the window's edge, not a reason to widen the window
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
@@ -29,19 +31,23 @@ class ViewerStatusBar(QStatusBar):
         self.addPermanentWidget(self.progress)
         self.addPermanentWidget(self.ai_status)
         self.addPermanentWidget(self.notice)
-        state.events.status.connect(self.message.setText)
+        state.events.status.connect(self._show_message)
         state.events.loading.connect(self._on_loading)
         state.events.model.connect(lambda _: self._on_ai())
         state.events.ai.connect(lambda _: self._on_ai())
-        self.message.setText(state.status)
+        self._show_message(state.status)
         self._on_ai()
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setToolTip(text)
 
     def _on_loading(self, loading: LoadProgress) -> None:
         self.progress.setVisible(loading.busy)
         self.progress.setRange(0, max(loading.total, 1))
         self.progress.setValue(loading.done)
         if loading.message:
-            self.message.setText(loading.message)
+            self._show_message(loading.message)
 
     def _on_ai(self) -> None:
         text, tooltip = status_line(self.state.model, self.state.ai)

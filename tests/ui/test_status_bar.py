@@ -23,3 +23,12 @@ def test_message_progress_and_ai(qtbot) -> None:  # type: ignore[no-untyped-def]
     assert bar.ai_status.text() == "AI: ichnet 1.0 on CPU (2 threads)"
     state.model_failed("model.safetensors: sha256 mismatch")
     assert bar.ai_status.text().startswith("AI unavailable") and "sha256" in bar.ai_status.toolTip()
+
+
+def test_a_long_message_does_not_widen_the_window(qtbot) -> None:  # type: ignore[no-untyped-def]
+    state = ViewerState()
+    bar = ViewerStatusBar(state)
+    qtbot.addWidget(bar)
+    narrow = bar.minimumSizeHint().width()
+    state.status = "Opening " + "/a-very-deep/folder" * 20 + "…"
+    assert bar.minimumSizeHint().width() == narrow and bar.message.toolTip() == state.status
