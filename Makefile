@@ -36,6 +36,7 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/load.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/render.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/inference.py
+	$(BIN)/python bench/mpr.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -49,7 +49,7 @@ def best_of(repeat: int, run: Callable[[], object]) -> float:
 def plain_loop(files: list[Path]) -> None:
     """The baseline: what a script that reads every file with pydicom does."""
     for path in files:
-        pydicom.dcmread(path).pixel_array
+        _ = pydicom.dcmread(path).pixel_array
 
 
 def full_load(folder: Path, prefer_imagecodecs: bool = True) -> list[np.ndarray]:

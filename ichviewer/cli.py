@@ -1,19 +1,29 @@
 """The one entry point: `ichviewer [FOLDER]` opens the viewer; subcommands work headless.
 
 Each subcommand imports what it needs inside its handler, so `ichviewer info` starts without
-loading torch or Qt.
+loading torch or Qt. Exit status: 0 done, 2 the user's own mistake (bad arguments, a path that
+does not exist), 1 anything else (the message on stderr, the traceback in the log file).
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ichviewer import __version__
+from ichviewer.core.devices import DEVICES
+from ichviewer.core.intended_use import NOT_FOR_CLINICAL_USE
+from ichviewer.core.results import KEY_FINDINGS_SHOWN
 
 Handler = Callable[[argparse.Namespace], int]
+log = logging.getLogger(__name__)
+
+
+class UsageError(Exception):
+    """The command line asks for something impossible (bad arguments, a folder that is not there)."""
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -27,33 +37,45 @@ def _info(args: argparse.Namespace) -> int:
 def _study_folder(args: argparse.Namespace) -> Path:
     """FOLDER, or the demo study (generated once) with --demo; exactly one of them."""
     if args.demo == bool(args.folder):
-        raise ValueError("give a FOLDER or --demo (one of them)")
+        raise UsageError("give a FOLDER or --demo (one of them)")
     if args.demo:
         from ichviewer.core.synthetic.demo import demo_study_dir
 
         return demo_study_dir(progress_bar("Generating the demo study"))
-    return Path(args.folder)
+    return _existing_folder(args.folder)
+
+
+def _existing_folder(folder: str) -> Path:
+    path = Path(folder).expanduser()
+    if not path.is_dir():
+        raise UsageError(f"{folder} is not a folder")
+    return path
 
 
 def _phantom(args: argparse.Namespace) -> int:
     """Write a synthetic head CT study with ground truth to OUT."""
     from ichviewer.core.labels import LABEL_KEYS
+    from ichviewer.core.synthetic.dicom_writer import SYNTAXES
     from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study
 
     subtypes = tuple(s.strip() for s in args.subtypes.split(",") if s.strip())
-    spec = PhantomSpec(
-        seed=args.seed,
-        n_slices=args.slices,
-        size=args.size,
-        pixel_mm=230.0 / args.size,
-        subtypes=subtypes,
-        tilt_deg=args.tilt,
-    )
-    phantom = generate_phantom(spec)
     try:
-        folder = write_phantom_study(phantom, Path(args.out), syntax=args.syntax, progress=progress_bar("Writing"))
-    except FileExistsError as error:
-        raise ValueError(f"{error}: choose a new OUT folder") from None
+        spec = PhantomSpec(
+            seed=args.seed,
+            n_slices=args.slices,
+            size=args.size,
+            pixel_mm=230.0 / args.size,
+            subtypes=subtypes,
+            tilt_deg=args.tilt,
+        )
+    except ValueError as error:  # the spec checks exactly the arguments given
+        raise UsageError(str(error)) from None
+    if args.syntax not in SYNTAXES:
+        raise UsageError(f"unknown syntax {args.syntax!r}; choose from {', '.join(SYNTAXES)}")
+    if Path(args.out).exists():
+        raise UsageError(f"{args.out} exists: choose a new OUT folder (a phantom never overwrites files)")
+    phantom = generate_phantom(spec)
+    folder = write_phantom_study(phantom, Path(args.out), syntax=args.syntax, progress=progress_bar("Writing"))
     labelled = {key: int(n) for key, n in zip(LABEL_KEYS, phantom.slice_labels.sum(axis=0), strict=True) if n}
     print(f"wrote {spec.n_slices} slices ({args.syntax}) with ground truth to {folder}")
     print(f"  slices with blood: {labelled or 'none'}")
@@ -85,21 +107,27 @@ def _scan(args: argparse.Namespace) -> int:
     """Score the default series of a folder headless; print the study table, write JSON/CSV."""
     from ichviewer.core.inference import Classifier
     from ichviewer.core.labels import label
+    from ichviewer.core.model import ModelError
     from ichviewer.core.results import write_csv, write_json_atomic
-    from ichviewer.core.study_analysis import analyse_volume
-    from ichviewer.core.volume import load_folder_volume
+    from ichviewer.core.scoring import score_volume
+    from ichviewer.core.study_loading import load_study
 
-    volume = load_folder_volume(_study_folder(args), progress_bar("Loading"))
-    classifier = Classifier(args.model, device=args.device)
-    analysis = analyse_volume(volume, classifier, progress_bar("Analysing"), use_cache=not args.no_cache)
-    result = analysis.result
+    _, volume = load_study(_study_folder(args), progress_bar("Loading"))
+    try:
+        classifier = Classifier(args.model, device=args.device)
+    except ModelError as error:
+        if args.model:  # the folder the user named is no model
+            raise UsageError(str(error)) from None
+        raise
+    scored = score_volume(volume, classifier, progress_bar("Analysing"), use_cache=not args.no_cache)
+    result = scored.result
     print(f"{volume.series.title}: {volume.n_slices} slices")
     for line in volume.report.lines():
         print(f"  {line}")
-    source = "cache" if analysis.cached else f"{result.elapsed_s:.1f} s on {result.device}"
-    print(f"Model {result.model_name} {result.model_version} ({source}) — research tool, NOT FOR CLINICAL USE")
+    source = "cache" if scored.from_cache else f"{result.elapsed_s:.1f} s on {result.device}"
+    print(f"Model {result.model_name} {result.model_version} ({source}) — {NOT_FOR_CLINICAL_USE.upper()}")
     print(f"  {'label':<18}{'max score':>10}{'at slice':>10}{'over thr':>10}{'threshold':>11}  verdict")
-    for row in result.summary():
+    for row in result.label_summaries():
         print(
             f"  {label(row.label).name:<18}{row.max_score:>10.3f}{row.max_slice + 1:>10}"
             f"{row.slices_over:>10}{row.threshold:>11.3f}  {row.verdict}"
@@ -121,11 +149,11 @@ def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier) -> Non
     import time
 
     from ichviewer.core.gradcam import heatmaps_for
-    from ichviewer.report.pdf import ReportOptions, heatmap_requests, write_pdf
+    from ichviewer.report.pdf import ReportOptions, write_pdf
 
     start = time.perf_counter()
     options = ReportOptions(deidentify=args.deidentify, max_key_slices=args.key_slices)
-    maps = heatmaps_for(classifier, volume, heatmap_requests(result, options.max_key_slices))
+    maps = heatmaps_for(classifier, volume, result.key_findings(options.max_key_slices))
     write_pdf(Path(args.pdf), volume, result, maps, options)
     print(f"wrote {args.pdf} ({len(maps)} heatmaps, {time.perf_counter() - start:.1f} s)")
 
@@ -146,13 +174,19 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _viewer(args: argparse.Namespace) -> int:
     """Open the viewer window, on FOLDER or the demo study when given."""
+    from ichviewer.qt_platform import display_problem
+
     folder = args.folder
     if args.demo:
         from ichviewer.core.synthetic.demo import demo_study_dir
 
         folder = demo_study_dir(progress_bar("Generating the demo study (once)"))
-    elif folder is not None and not Path(folder).is_dir():
-        raise NotADirectoryError(f"{folder} is not a folder")
+    elif folder is not None:
+        _existing_folder(folder)
+    problem = display_problem()
+    if problem is not None:
+        print(f"ichviewer: {problem}", file=sys.stderr)
+        return 1
     from ichviewer.ui.main_window import run_viewer
 
     return run_viewer(folder, device=args.device)
@@ -160,12 +194,10 @@ def _viewer(args: argparse.Namespace) -> int:
 
 def build_viewer_parser() -> argparse.ArgumentParser:
     """`ichviewer [FOLDER] [--demo] [--device D]`: the viewer (no subcommand)."""
-    parser = argparse.ArgumentParser(
-        prog="ichviewer", description="Open the viewer. Research tool: not for clinical use."
-    )
+    parser = argparse.ArgumentParser(prog="ichviewer", description=f"Open the viewer. {NOT_FOR_CLINICAL_USE}.")
     parser.add_argument("folder", nargs="?", help="folder with a CT study (searched recursively)")
     parser.add_argument("--demo", action="store_true", help="open the synthetic demo study (generated once)")
-    parser.add_argument("--device", choices=("auto", "cuda", "mps", "cpu"), help="device for the AI analysis")
+    parser.add_argument("--device", choices=DEVICES, help="device for the AI analysis")
     parser.set_defaults(handler=_viewer)
     return parser
 
@@ -182,8 +214,7 @@ def _wants_viewer(parser: argparse.ArgumentParser, argv: Sequence[str]) -> bool:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ichviewer",
-        description="Head CT viewer with an AI overlay for intracranial hemorrhage. "
-        "Research tool: not for clinical use.",
+        description=f"Head CT viewer with an AI overlay for intracranial hemorrhage. {NOT_FOR_CLINICAL_USE}.",
         epilog="Without a command: `ichviewer [FOLDER] [--demo] [--device D]` opens the viewer.",
     )
     parser.add_argument("--version", action="version", version=f"ichviewer {__version__}")
@@ -201,11 +232,15 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--json", metavar="FILE", help="write per-slice and per-study scores as JSON")
     scan.add_argument("--csv", metavar="FILE", help="write per-slice scores as CSV")
     scan.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
-    scan.add_argument("--device", default="auto", choices=("auto", "cuda", "mps", "cpu"))
+    scan.add_argument("--device", default="auto", choices=DEVICES)
     scan.add_argument("--pdf", metavar="FILE", help="write the PDF summary (as File ▸ Export PDF in the viewer)")
     scan.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDF")
     scan.add_argument(
-        "--key-slices", type=int, default=6, metavar="N", help="flagged slices shown in the PDF (default 6)"
+        "--key-slices",
+        type=int,
+        default=KEY_FINDINGS_SHOWN,
+        metavar="N",
+        help=f"key slices shown in the PDF (default {KEY_FINDINGS_SHOWN})",
     )
     scan.add_argument("--no-cache", action="store_true", help="always recompute the scores")
     scan.set_defaults(handler=_scan)
@@ -250,16 +285,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     from ichviewer.core.dicom.config import configure_pydicom
+    from ichviewer.core.log_file import start_logging
+    from ichviewer.core.study_loading import NoCTSeries
+    from ichviewer.core.volume import UnreadableSeries
 
+    log_file = start_logging()
     configure_pydicom()
     try:
         return handler(args)
-    except (FileNotFoundError, NotADirectoryError, ValueError) as error:
+    except (UsageError, FileNotFoundError, NotADirectoryError, NoCTSeries, UnreadableSeries) as error:
+        # a path the user named is not there, or holds no CT the program can read: the message says which
         print(f"ichviewer: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("ichviewer: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        log.exception("ichviewer %s failed", " ".join(argv))
+        details = f" (details in {log_file})" if log_file else ""
+        print(f"ichviewer: error: {error}{details}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

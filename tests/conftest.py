@@ -17,10 +17,12 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Never touch the real user's settings, recent studies or result cache."""
+    """Never touch the real user's settings, recent studies, result cache, saved measurements or log."""
     base = tmp_path_factory.getbasetemp()
     monkeypatch.setenv("ICHVIEWER_CONFIG", str(base / "config"))
     monkeypatch.setenv("ICHVIEWER_CACHE", str(base / "cache"))
+    monkeypatch.setenv("ICHVIEWER_DATA", str(base / "data"))
+    monkeypatch.setenv("ICHVIEWER_LOGS", str(base / "logs"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -122,6 +124,58 @@ def make_volume():
         )
         geometry = plan_stack(headers)
         return CTVolume(hu=hu, series=series, geometry=geometry, report=LoadReport())
+
+    return make
+
+
+@pytest.fixture
+def log_file():
+    """The rotating log file started as the viewer starts it; yields a function reading it back (flushed)."""
+    import logging
+
+    from ichviewer.core.log_file import read_log, start_logging
+
+    start_logging()
+    logger = logging.getLogger("ichviewer")
+    added = list(logger.handlers)
+
+    def read() -> str:
+        for handler in added:
+            handler.flush()
+        return read_log()
+
+    yield read
+    for handler in added:
+        logger.removeHandler(handler)
+        handler.close()
+
+
+@pytest.fixture
+def make_result():
+    """Factory: a StudyResult of `n` slices, 0.05 everywhere but the given {(slice, label): score}."""
+    import numpy as np
+
+    from ichviewer.core.labels import LABEL_KEYS
+    from ichviewer.core.results import StudyResult
+
+    def make(n: int = 20, scores: dict | None = None, labels: tuple = LABEL_KEYS, threshold: float = 0.5):
+        table = np.full((n, len(labels)), 0.05, np.float32)
+        for (index, key), score in (scores or {}).items():
+            table[index, labels.index(key)] = score
+        return StudyResult(
+            series_uid="1.2.826.0.1.3680043.8.498.1",
+            sop_instance_uids=tuple(f"1.2.826.0.1.3680043.8.498.1.{i + 1}" for i in range(n)),
+            slice_positions=np.arange(n) * 5.0,
+            labels=tuple(labels),
+            thresholds=(threshold,) * len(labels),
+            scores=table,
+            model_name="ichnet-test",
+            model_version="1.0",
+            model_sha256="c" * 64,
+            device="CPU (2 threads)",
+            elapsed_s=0.5,
+            created="2026-11-23T10:00:00+00:00",
+        )
 
     return make
 

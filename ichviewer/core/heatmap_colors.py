@@ -38,10 +38,15 @@ def heat_lut(opacity: float) -> np.ndarray:
     return out
 
 
+def heat_levels(heat: np.ndarray) -> np.ndarray:
+    """uint8 (y, x): heat 0..1 as the index into `heat_lut` (the viewer keeps maps in this form)."""
+    return np.clip(np.rint(heat * 255.0), 0, 255).astype(np.uint8)
+
+
 def blend(grey: np.ndarray, heat: np.ndarray, opacity: float) -> np.ndarray:
     """RGB uint8 (y, x, 3): a uint8 grey image with the heatmap (0..1) alpha-blended on top."""
     lut = heat_lut(round(float(opacity), 3))
-    rgba = lut[np.clip(np.rint(heat * 255), 0, 255).astype(np.uint8)].astype(np.float32)
+    rgba = lut[heat_levels(heat)].astype(np.float32)
     alpha = rgba[..., 3:4] / 255.0
     base = np.repeat(grey[..., None].astype(np.float32), 3, axis=2)
     return np.rint(base * (1 - alpha) + rgba[..., :3] * alpha).astype(np.uint8)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ichviewer.core.devices import DEVICES
 from ichviewer.core.model import load_model
 from ichviewer.core.preprocess import model_batch
 from ichviewer.core.progress import Cancel, Progress, check_cancel, report
@@ -24,8 +25,6 @@ from ichviewer.core.volume import CTVolume
 
 if TYPE_CHECKING:
     import torch
-
-DEVICES = ("auto", "cuda", "mps", "cpu")
 
 
 def choose_device(preference: str = "auto") -> str:

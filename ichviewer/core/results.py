@@ -14,7 +14,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from ichviewer.core.labels import label as label_info
 from ichviewer.core.user_dirs import cache_dir
 
 FORMAT_VERSION = 1
+KEY_FINDINGS_SHOWN = 6  # key slices in the PDF summary (and `scan --key-slices`'s default)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,13 @@ class LabelSummary:
     @property
     def verdict(self) -> str:
         return "flagged" if self.positive else "not flagged"
+
+
+class KeyFinding(NamedTuple):
+    """A slice worth showing and the label it was chosen for (its Grad-CAM is drawn for that label)."""
+
+    slice: int
+    label: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -99,7 +107,32 @@ class StudyResult:
             best = self.labels.index("any")
         return self.labels[best], float(self.scores[index, best])
 
-    def summary(self) -> list[LabelSummary]:
+    def key_findings(self, limit: int = KEY_FINDINGS_SHOWN) -> list[KeyFinding]:
+        """At most `limit` slices to show, in order: first the peak slice of every subtype that passes
+        its threshold (strongest subtype first), then the other flagged slices by 'any' score.
+
+        Highest-score-first alone filled the report with neighbouring slices of one large bleed and
+        left a second, smaller finding out.
+        """
+        chosen: dict[int, str] = {}
+        peaks = []
+        for k, key in enumerate(self.labels):
+            column = self.scores[:, k]
+            if key != "any" and (column >= self.thresholds[k]).any():
+                index = int(np.argmax(column))
+                peaks.append((-float(column[index]), index, key))
+        for _, index, key in sorted(peaks):
+            if len(chosen) < limit and index not in chosen:
+                chosen[index] = key
+        score = self.column("any") if "any" in self.labels else self.scores.max(axis=1)
+        for index in sorted(self.flagged_slices(), key=lambda i: (-float(score[i]), i)):
+            if len(chosen) >= limit:
+                break
+            chosen.setdefault(index, self.top_label(index)[0])
+        return [KeyFinding(index, key) for index, key in chosen.items()]
+
+    def label_summaries(self) -> list[LabelSummary]:
+        """One row per label, in the model's label order (the study table of the viewer, PDF and scan)."""
         rows = []
         for i, key in enumerate(self.labels):
             column = self.scores[:, i]
@@ -120,7 +153,7 @@ class StudyResult:
         flagged = self.flagged_slices()
         if not flagged:
             return f"No slice passes a threshold ({self.n_slices} slices analysed)"
-        names = [label_info(r.label).short for r in self.summary() if r.positive and r.label != "any"]
+        names = [label_info(r.label).short for r in self.label_summaries() if r.positive and r.label != "any"]
         return f"{len(flagged)} of {self.n_slices} slices flagged" + (f" ({', '.join(names)})" if names else "")
 
     def to_json(self) -> dict[str, Any]:
@@ -141,7 +174,7 @@ class StudyResult:
                     "slices_over_threshold": r.slices_over,
                     "verdict": r.verdict,
                 }
-                for r in self.summary()
+                for r in self.label_summaries()
             ],
             "slices": [
                 {

@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ichviewer.core.devices import DEVICES
 from ichviewer.core.user_dirs import config_dir
-from ichviewer.core.windowing import PRESETS
+from ichviewer.core.windowing import PRESETS, SCANNER
 
 SCHEMA_VERSION = 1
 MAX_RECENT = 10
 THEMES = ("dark", "light")
-DEVICES = ("auto", "cuda", "mps", "cpu")
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _checked(name: str, value: Any) -> Any:
         return list(value[:MAX_RECENT]) if ok else None
     if not isinstance(value, str):
         return None
-    allowed = {"default_window": (*PRESETS, "scanner"), "theme": THEMES, "device": DEVICES}.get(name)
+    allowed = {"default_window": (*PRESETS, SCANNER), "theme": THEMES, "device": DEVICES}.get(name)
     return value if allowed is None or value in allowed else None
 
 

@@ -1,7 +1,10 @@
-"""Window/level: map Hounsfield units to 8-bit grey through a lookup table.
+"""Window/level: the linear grey ramp from `Window.lower` to `Window.upper` Hounsfield units.
 
-The one place that windows for the model, thumbnails and the PDF. Display uses the same
-`Window.lower`/`Window.upper` as levels for pyqtgraph, so screen and model agree.
+`apply_window` (a lookup table, int16 → uint8) makes the grey of thumbnails, the PDF and
+training's check images; `window_unit` makes the model's float channels. The screen calls
+neither: the slice view gives pyqtgraph the int16 slice with `(lower, upper)` as its levels,
+and pyqtgraph maps that range to grey when it paints, so a W/L change re-windows nothing in
+Python. One ramp everywhere; pyqtgraph may round a pixel to the next grey level.
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ class Window:
         """A custom window (after a drag or typed values), width kept at least 1 HU."""
         return Window(float(level), max(1.0, float(width)), "custom")
 
+
+SCANNER = "scanner"  # not a preset: the series' own window, which it may or may not state
 
 PRESETS: dict[str, Window] = {
     "brain": Window(40, 80, "brain"),

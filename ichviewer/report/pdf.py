@@ -1,8 +1,8 @@
 """PDF summary of an analysed study, drawn with QPdfWriter + QPainter (no widgets: works headless).
 
 Page 1: study and series, model and device, the study table, the per-slice score chart and the
-"not for clinical use" notice. Then the key flagged slices, highest score first, two per page:
-brain window with and without the Grad-CAM overlay, and their six scores. Text is vector;
+"not for clinical use" notice. Then the key findings (`StudyResult.key_findings`), two per page:
+brain window with and without the Grad-CAM overlay, and their scores. Text is vector;
 images are embedded at twice the slice's resolution so they print smoothly. The file is written
 to a temporary name and renamed, so a reader never sees half a report.
 """
@@ -23,20 +23,18 @@ from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainte
 
 from ichviewer import __version__
 from ichviewer.core.heatmap_colors import blend
+from ichviewer.core.intended_use import HEATMAP_CAVEAT, NOT_A_MEDICAL_DEVICE, NOT_FOR_CLINICAL_USE
 from ichviewer.core.labels import label
+from ichviewer.core.overlay_text import dicom_date
 from ichviewer.core.preprocess import crop_square, head_box
-from ichviewer.core.results import StudyResult
+from ichviewer.core.results import KEY_FINDINGS_SHOWN, StudyResult
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import PRESETS, apply_window
 from ichviewer.qt_setup import ensure_gui_application
 from ichviewer.report.score_chart import draw_score_chart
 
 DPI = 300
-NOTICE = (
-    "RESEARCH TOOL — NOT FOR CLINICAL USE. Not a medical device. The scores come from an AI model "
-    "and must not be used for diagnosis or triage. Heatmaps show where the model looked, not the "
-    "extent of any bleed."
-)
+NOTICE = f"{NOT_FOR_CLINICAL_USE.upper()}. The scores come from an AI model. {NOT_A_MEDICAL_DEVICE} {HEATMAP_CAVEAT}"
 SLICES_PER_PAGE = 2
 
 
@@ -45,44 +43,9 @@ class ReportOptions:
     """What the reader chooses: de-identification, how many key slices, paper size."""
 
     deidentify: bool = False
-    max_key_slices: int = 6
+    max_key_slices: int = KEY_FINDINGS_SHOWN
     page_size: str = "A4"  # or "Letter"
     heatmap_opacity: float = 0.5
-
-
-def key_findings(result: StudyResult, limit: int) -> list[tuple[int, str]]:
-    """(slice, label) pairs the report shows, at most `limit`: first the peak slice of every subtype
-    that passes its threshold (strongest subtype first), then the other flagged slices by 'any' score.
-
-    Highest-score-first alone filled the report with neighbouring slices of one large bleed and
-    left a second, smaller finding out.
-    """
-    chosen: dict[int, str] = {}
-    peaks = []
-    for k, key in enumerate(result.labels):
-        column = result.scores[:, k]
-        if key != "any" and (column >= result.thresholds[k]).any():
-            index = int(np.argmax(column))
-            peaks.append((-float(column[index]), index, key))
-    for _, index, key in sorted(peaks):
-        if len(chosen) < limit and index not in chosen:
-            chosen[index] = key
-    score = result.column("any") if "any" in result.labels else result.scores.max(axis=1)
-    for index in sorted(result.flagged_slices(), key=lambda i: (-float(score[i]), i)):
-        if len(chosen) >= limit:
-            break
-        chosen.setdefault(index, result.top_label(index)[0])
-    return list(chosen.items())
-
-
-def key_slices(result: StudyResult, limit: int) -> list[int]:
-    """The slices of `key_findings`, in the order the report shows them."""
-    return [index for index, _ in key_findings(result, limit)]
-
-
-def heatmap_requests(result: StudyResult, limit: int) -> list[tuple[int, str]]:
-    """(slice, label) pairs whose Grad-CAM the report shows (the label each key slice was chosen for)."""
-    return key_findings(result, limit)
 
 
 def default_report_name(now: datetime | None = None) -> str:
@@ -140,10 +103,10 @@ class _Renderer:
             )
         )
         self.writer.setResolution(DPI)
-        self.writer.setTitle("Intracranial hemorrhage AI summary (not for clinical use)")
+        self.writer.setTitle(f"Intracranial hemorrhage AI summary ({NOT_FOR_CLINICAL_USE.lower()})")
         self.writer.setCreator(f"ichviewer {__version__}")
         self.unit = DPI / 72.0  # one point in device pixels
-        self.key_labels = dict(key_findings(result, options.max_key_slices))
+        self.key_labels = dict(result.key_findings(options.max_key_slices))
         self.keys = list(self.key_labels)
         self.pages = 1 + math.ceil(len(self.keys) / SLICES_PER_PAGE)
         self.page = 0
@@ -200,7 +163,7 @@ class _Renderer:
             colour=QColor(90, 90, 90),
             flags=int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop),
         )
-        footer = f"ichviewer {__version__} · research tool, not for clinical use · page {self.page} of {self.pages}"
+        footer = f"ichviewer {__version__} · {NOT_FOR_CLINICAL_USE.lower()} · page {self.page} of {self.pages}"
         self.text(
             QRectF(a.left(), a.bottom() - self.pt(12), a.width(), self.pt(12)),
             footer,
@@ -211,19 +174,17 @@ class _Renderer:
         return a.top() + self.pt(24)
 
     def notice(self, y: float) -> float:
+        """The intended-use notice in a red box as tall as its text."""
         a = self.area
-        box = QRectF(a.left(), y, a.width(), self.pt(34))
+        inner = QRectF(a.left() + self.pt(6), y + self.pt(4), a.width() - self.pt(12), self.pt(100))
+        self.painter.setFont(self.font(8.5, bold=True))
+        wrap = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+        box = QRectF(a.left(), y, a.width(), self.painter.boundingRect(inner, wrap, NOTICE).height() + self.pt(8))
         self.painter.setPen(QPen(QColor(180, 20, 20), self.pt(1.2)))
         self.painter.setBrush(QColor(255, 235, 235))
         self.painter.drawRect(box)
         self.painter.setBrush(Qt.BrushStyle.NoBrush)
-        self.text(
-            box.adjusted(self.pt(6), self.pt(4), -self.pt(6), -self.pt(4)),
-            NOTICE,
-            8.5,
-            bold=True,
-            colour=QColor(150, 10, 10),
-        )
+        self.text(inner, NOTICE, 8.5, bold=True, colour=QColor(150, 10, 10))
         return box.bottom() + self.pt(10)
 
     def summary_page(self) -> None:
@@ -297,7 +258,7 @@ class _Renderer:
             self.text(QRectF(x + self.pt(4), y + self.pt(3), a.width() * share, row_h), title, 8.5, bold=True)
             x += a.width() * share
         y += row_h
-        for row in self.result.summary():
+        for row in self.result.label_summaries():
             values = [
                 label(row.label).name,
                 f"{row.max_score:.3f}",
@@ -417,5 +378,4 @@ def _qimage(pixels: np.ndarray) -> QImage:
 
 
 def _date(value: str) -> str:
-    """DICOM DA (YYYYMMDD) as YYYY-MM-DD; anything else as given."""
-    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 and value.isdigit() else (value or "—")
+    return dicom_date(value) or "—"

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ichviewer.core.devices import DEVICES
 from ichviewer.core.labels import LABEL_KEYS
 from ichviewer.core.labels import label as label_info
 from ichviewer.core.progress import Progress
@@ -188,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", type=Path, default=SPLIT_FILE, help="split file (default: the committed one)")
     p.add_argument("--phantom", type=int, default=20, help="phantom test volumes (seeds from 10000; 0: none)")
     p.add_argument("--cq500", type=Path, help="also evaluate on CQ500 study folders + reads.csv (study level)")
-    p.add_argument("--device", default="auto", choices=("auto", "cuda", "mps", "cpu"))
+    p.add_argument("--device", default="auto", choices=DEVICES)
     p.add_argument("--check", action="store_true", help="exit 1 when figures differ from the card's by more than 0.005")
     p.add_argument("--write-card", action="store_true", help="write the figures (and CPU speed) into the card")
     p.add_argument("--gradcam", type=Path, metavar="DIR", help="also write Grad-CAM grids and shortcut probes to DIR")

@@ -1,12 +1,12 @@
-"""Study summary (per label: highest score, slices over threshold) and the flagged-slice list.
+"""The study table (per label: highest score, slices over threshold) and the flagged-slice list.
 
-Clicking a flagged slice asks the viewer to show it (`sliceRequested`); the panel never moves
-the view itself.
+Built from the viewer state: it shows the AI run's result, or what the AI is doing instead;
+the current slice is highlighted in the list; a click sets the state's slice.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,17 +20,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ichviewer.core.ai_state import findings_message
 from ichviewer.core.labels import label
 from ichviewer.core.results import StudyResult
+from ichviewer.core.state import ViewerState
 
 
 class FindingsPanel(QWidget):
     """The study table on top, the flagged slices below (slice, strongest label, score)."""
 
-    sliceRequested = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.state = state
         self.verdict = QLabel("No analysis yet")
         self.verdict.setWordWrap(True)
         self.verdict.setObjectName("verdict")
@@ -47,9 +48,7 @@ class FindingsPanel(QWidget):
         self.table.cellClicked.connect(self._table_clicked)
         self.flagged = QListWidget()
         self.flagged.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.flagged.itemClicked.connect(
-            lambda item: self.sliceRequested.emit(int(item.data(Qt.ItemDataRole.UserRole)))
-        )
+        self.flagged.itemClicked.connect(lambda item: state.set_slice(int(item.data(Qt.ItemDataRole.UserRole))))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.verdict)
@@ -58,21 +57,34 @@ class FindingsPanel(QWidget):
         layout.addWidget(self.flagged, stretch=1)
         self.result: StudyResult | None = None
         self._rows: dict[int, int] = {}  # flagged slice → its row in the list
+        state.events.ai.connect(lambda _: self._refresh())
+        state.events.model.connect(lambda _: self._refresh())
+        state.dims.events.point.connect(lambda _: self.set_current(state.dims.slice))
+        self._refresh()
 
-    def clear(self, message: str = "No analysis yet") -> None:
+    def _refresh(self) -> None:
+        result = self.state.ai.result
+        if result is None:
+            self._clear(findings_message(self.state.model, self.state.ai))
+        elif result is not self.result:
+            self._show(result)
+            self.set_current(self.state.dims.slice)
+
+    def _clear(self, message: str) -> None:
         self.result = None
         self._rows = {}
         self.verdict.setText(message)
+        self.verdict.setStyleSheet("")
         self.table.setRowCount(0)
         self.flagged.clear()
 
-    def set_result(self, result: StudyResult) -> None:
+    def _show(self, result: StudyResult) -> None:
         self.result = result
         flagged = result.flagged_slices()
         self.verdict.setText(result.describe())
         self.verdict.setProperty("flagged", bool(flagged))
         self.verdict.setStyleSheet(f"font-weight: bold; color: {'#ff6b6b' if flagged else '#7ee07e'};")
-        rows = result.summary()
+        rows = result.label_summaries()
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             info = label(row.label)
@@ -114,4 +126,4 @@ class FindingsPanel(QWidget):
 
     def _table_clicked(self, row: int, _column: int) -> None:
         if self.result is not None:
-            self.sliceRequested.emit(self.result.summary()[row].max_slice)
+            self.state.set_slice(self.result.label_summaries()[row].max_slice)

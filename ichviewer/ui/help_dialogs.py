@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ichviewer import __version__
+from ichviewer.core.intended_use import NOT_A_MEDICAL_DEVICE, NOT_FOR_CLINICAL_USE
 
 MOUSE_SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Wheel", "Next / previous slice (wheel up = up through the head)"),
@@ -103,8 +104,7 @@ def about_text(model_dir: str | None = None) -> str:
     return (
         f"<h3>ichviewer {__version__}</h3>"
         "<p>Head CT viewer with an AI overlay for intracranial hemorrhage.</p>"
-        "<p><b>Research tool — not for clinical use.</b> It is not a medical device and must not "
-        "be used for diagnosis or treatment decisions.</p>"
+        f"<p><b>{NOT_FOR_CLINICAL_USE}.</b> {NOT_A_MEDICAL_DEVICE}</p>"
         f"<p>Bundled classifier:</p>{model_summary(model_dir)}"
         f"<p>Built with:</p><ul>{licences}</ul>"
     )

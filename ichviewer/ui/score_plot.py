@@ -1,28 +1,31 @@
 """Per-slice score plot (pyqtgraph): the 'any' curve, toggleable subtypes, thresholds,
 flagged slices shaded, and a marker on the current slice that can be clicked or dragged.
 
-Shows state and forwards intent only: `sliceRequested(index)` when the reader clicks or drags.
+Built from the viewer state: curves follow the AI run (scores so far, then the result), looked
+up by label name in the model card's order; the marker follows the cursor; a click or drag sets
+the state's slice.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QVBoxLayout, QWidget
 
+from ichviewer.core.ai_state import AIRun
 from ichviewer.core.labels import LABELS
-from ichviewer.core.results import StudyResult
+from ichviewer.core.state import ViewerState
+from ichviewer.core.volume import CTVolume
 
 
 class ScorePlot(QWidget):
     """Scores along the slice axis (x: slice number 1..N, y: probability 0..1)."""
 
-    sliceRequested = Signal(int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.state = state
         self.plot = pg.PlotWidget(background=None)
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
@@ -65,59 +68,57 @@ class ScorePlot(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
         layout.addLayout(toggles)
-        self.result: StudyResult | None = None
-        self.clear(0)
+        self.n_slices = 0
+        self._has_result = False
+        state.events.volume.connect(self._on_volume)
+        state.events.ai.connect(self._on_ai)
+        state.dims.events.point.connect(lambda _: self._move_cursor())
+        self._on_volume(state.volume)
 
-    def clear(self, n_slices: int) -> None:
-        """No scores yet (analysis pending or AI off): empty curves over `n_slices` slices."""
-        self.result = None
-        for curve in self.curves.values():
-            curve.setData([], [])
-        self.flag_bars.setOpts(x=[], height=[])
-        self.n_slices = n_slices
-        self.plot.setXRange(1, max(n_slices, 2), padding=0.02)
-        self._refresh_visibility()
+    def _on_volume(self, volume: CTVolume | None) -> None:
+        self.n_slices = volume.n_slices if volume is not None else 0
+        self.plot.setXRange(1, max(self.n_slices, 2), padding=0.02)
+        self._on_ai(self.state.ai)
+        self._move_cursor()
 
-    def set_partial(self, scores: np.ndarray, done: np.ndarray, labels: tuple[str, ...]) -> None:
-        """Curves for the slices scored so far while the analysis runs."""
-        x = np.flatnonzero(done) + 1
-        for k, key in enumerate(labels):
-            self.curves[key].setData(x, scores[done, k])
-
-    def set_result(self, result: StudyResult) -> None:
-        """The finished analysis: curves, thresholds and shaded flagged slices."""
-        self.result = result
-        self.n_slices = result.n_slices
-        x = np.arange(1, result.n_slices + 1)
-        for k, key in enumerate(result.labels):
-            self.curves[key].setData(x, result.scores[:, k])
-            self.thresholds[key].setPos(result.thresholds[k])
-        flagged = np.array(result.flagged_slices(), dtype=float) + 1
+    def _on_ai(self, run: AIRun) -> None:
+        """Curves of every label the run has scores for (so far, or final), thresholds and flags when done."""
+        x = run.scored() + 1
+        for key, curve in self.curves.items():
+            column = run.column(key)
+            if column is None:
+                curve.setData([], [])
+            else:
+                curve.setData(x, column)
+        result = run.result
+        self._has_result = result is not None
+        flagged = np.array(result.flagged_slices() if result is not None else [], dtype=float) + 1
         self.flag_bars.setOpts(x=flagged, height=np.ones_like(flagged), width=1.0)
-        self.plot.setXRange(1, max(result.n_slices, 2), padding=0.02)
+        if result is not None:
+            for key in result.labels:
+                if key in self.thresholds:
+                    self.thresholds[key].setPos(result.threshold(key))
         self._refresh_visibility()
 
-    def set_current(self, index: int) -> None:
-        """Move the marker to slice `index` (0-based) without emitting sliceRequested."""
+    def _move_cursor(self) -> None:
         self.cursor.blockSignals(True)
-        self.cursor.setPos(index + 1)
+        self.cursor.setPos(self.state.dims.slice + 1)
         self.cursor.blockSignals(False)
 
     def visible_labels(self) -> list[str]:
         return [key for key, box in self.toggles.items() if box.isChecked()]
 
     def _refresh_visibility(self) -> None:
-        has_result = self.result is not None
         for key, box in self.toggles.items():
             self.curves[key].setVisible(box.isChecked())
-            self.thresholds[key].setVisible(has_result and box.isChecked())
+            self.thresholds[key].setVisible(self._has_result and box.isChecked())
 
     def _slice_at(self, x: float) -> int:
         return int(np.clip(round(x) - 1, 0, max(self.n_slices - 1, 0)))
 
     def _cursor_dragged(self) -> None:
         if self.n_slices:
-            self.sliceRequested.emit(self._slice_at(self.cursor.value()))
+            self.state.set_slice(self._slice_at(self.cursor.value()))
 
     def _clicked(self, event: object) -> None:
         if not self.n_slices or event.button() != Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
@@ -125,4 +126,4 @@ class ScorePlot(QWidget):
         view = self.plot.getViewBox()
         point = view.mapSceneToView(event.scenePos())  # type: ignore[attr-defined]
         if view.sceneBoundingRect().contains(event.scenePos()):  # type: ignore[attr-defined]
-            self.sliceRequested.emit(self._slice_at(point.x()))
+            self.state.set_slice(self._slice_at(point.x()))

@@ -1,13 +1,18 @@
-"""The series list (left dock): thumbnail, description, image count and thickness per series."""
+"""The series list (left dock): thumbnail, description, image count and thickness per series.
+
+Built from the viewer state: the list follows the study index, icons the thumbnails, the
+highlight the series on screen; a click asks the state to open that series.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from ichviewer.core.dicom.records import Series, StudyIndex
+from ichviewer.core.state import ViewerState
 
 ICON_SIZE = 72
 
@@ -31,12 +36,11 @@ def grey_pixmap(image: np.ndarray) -> QPixmap:
 
 
 class SeriesPanel(QListWidget):
-    """Emits `seriesRequested(Series)` when the user picks another series."""
+    """Every series of every study in the folder; picking one opens it."""
 
-    seriesRequested = Signal(object)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.state = state
         self.setObjectName("seriesPanel")
         self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.setSpacing(2)
@@ -44,11 +48,15 @@ class SeriesPanel(QListWidget):
         self._series: dict[str, Series] = {}
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
+        state.events.index.connect(self._on_index)
+        state.events.thumbnail.connect(self._on_thumbnail)
+        state.events.series.connect(self._on_series)
 
-    def set_index(self, index: StudyIndex) -> None:
-        """List every series of every study in the folder."""
+    def _on_index(self, index: StudyIndex | None) -> None:
         self.clear()
         self._series = {}
+        if index is None:
+            return
         for series in index.series:
             item = QListWidgetItem(series_label(series))
             item.setData(Qt.ItemDataRole.UserRole, series.uid)
@@ -56,14 +64,14 @@ class SeriesPanel(QListWidget):
             self.addItem(item)
             self._series[series.uid] = series
 
-    def set_thumbnail(self, uid: str, image: np.ndarray) -> None:
+    def _on_thumbnail(self, uid: str) -> None:
         item = self._item(uid)
         if item is not None:
-            item.setIcon(QIcon(grey_pixmap(image)))
+            item.setIcon(QIcon(grey_pixmap(self.state.thumbnails[uid])))
 
-    def set_current(self, uid: str) -> None:
+    def _on_series(self, series: Series | None) -> None:
         """Highlight the series on screen (no signal)."""
-        item = self._item(uid)
+        item = self._item(series.uid) if series is not None else None
         if item is not None:
             self.blockSignals(True)
             self.setCurrentItem(item)
@@ -82,4 +90,4 @@ class SeriesPanel(QListWidget):
     def _clicked(self, item: QListWidgetItem) -> None:
         series = self._series.get(item.data(Qt.ItemDataRole.UserRole))
         if series is not None:
-            self.seriesRequested.emit(series)
+            self.state.open_series(series)

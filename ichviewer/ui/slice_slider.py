@@ -1,7 +1,9 @@
-"""The vertical slice slider beside the image, with coloured tick marks (e.g. flagged slices).
+"""The vertical slice slider beside the image, with a tick at every flagged slice.
 
-Slice 0 (most inferior for axial head CT) is at the bottom, so moving the handle up moves up
-through the head, as the Up arrow and the wheel do.
+Built from the viewer state: its range follows the volume, its handle the cursor's slice, its
+ticks the AI result; moving it sets the state's slice. Slice 0 (most inferior for axial head CT)
+is at the bottom, so moving the handle up moves up through the head, as the Up arrow and the
+wheel do.
 """
 
 from __future__ import annotations
@@ -10,18 +12,45 @@ from PySide6.QtCore import QLine, QRect, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QWidget
 
+from ichviewer.core.ai_state import AIRun
+from ichviewer.core.state import ViewerState
+from ichviewer.core.volume import CTVolume
+
+FLAG_COLOUR = "#ff5c5c"
+
 
 class SliceSlider(QSlider):
-    """A QSlider over slice indices that can paint marks: `set_marks(indices, color)`."""
+    """A QSlider over slice indices that paints marks (`set_marks(indices, color, key)`)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
+        self.state = state
         self.setObjectName("sliceSlider")
         self.setRange(0, 0)
         self.setPageStep(10)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the window's shortcuts
         self.setMinimumWidth(22)
         self._marks: dict[str, tuple[list[int], QColor]] = {}
+        self.valueChanged.connect(state.set_slice)
+        state.events.volume.connect(self._on_volume)
+        state.dims.events.point.connect(lambda _: self._show_slice())
+        state.events.ai.connect(self._on_ai)
+
+    def _on_volume(self, volume: CTVolume | None) -> None:
+        self.blockSignals(True)
+        self.set_count(volume.n_slices if volume is not None else 0)
+        self.blockSignals(False)
+        self._show_slice()
+
+    def _show_slice(self) -> None:
+        self.blockSignals(True)
+        self.setValue(self.state.dims.slice)
+        self.blockSignals(False)
+
+    def _on_ai(self, run: AIRun) -> None:
+        flagged = run.result.flagged_slices() if run.result is not None else []
+        if flagged != self.marks("flagged"):
+            self.set_marks(flagged, FLAG_COLOUR, key="flagged")
 
     def set_count(self, n_slices: int) -> None:
         """Slices 0 … n_slices − 1; marks are cleared (they belonged to the old series)."""

@@ -1,80 +1,48 @@
-"""The slice view: one axial CT slice on a pyqtgraph ViewBox, with overlays and mouse tools.
+"""The slice view: the state's current axial slice on a pyqtgraph ViewBox, with overlays and mouse tools.
 
-Mouse: wheel scrolls slices, Ctrl+wheel or right-drag zooms, middle-drag pans, left-drag sets
-window/level (drag right = wider, drag down = higher level, as in syngo/Horos). The int16 HU
-slice is windowed to uint8 on demand (core.windowing.apply_window), never the whole volume;
-the ImageItem is kept and only its data is replaced, so a repaint costs about a millisecond.
+Built from a `ViewerState` and subscribed to it: the volume (or the preview slice while it
+loads), the cursor's slice, the window, the overlay toggles and the heatmap. The ImageItem gets
+the int16 HU slice itself, and the window as its levels (`setLevels`): pyqtgraph maps HU to grey
+when it paints, so W/L changes and scrolling re-window nothing here. Mouse intent goes back to the
+state (wheel: `step`; left-drag: a new window).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtWidgets import QGraphicsSceneWheelEvent, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ichviewer.core.dicom.records import Series
 from ichviewer.core.heatmap_colors import heat_lut
+from ichviewer.core.overlay_text import corner_texts
+from ichviewer.core.state import SlicePreview, ViewerState
 from ichviewer.core.volume import CTVolume
-from ichviewer.core.windowing import PRESETS, Window, apply_window
+from ichviewer.core.windowing import Window
+from ichviewer.ui.corner_labels import CornerLabels
+from ichviewer.ui.slice_view_box import SliceViewBox
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
-WHEEL_STEP = 120  # one notch of a standard mouse wheel
-
-
-class _SliceViewBox(pg.ViewBox):
-    """ViewBox with the radiology mouse map: left-drag W/L, wheel scroll, Ctrl+wheel zoom."""
-
-    windowDragged = Signal(float, float, bool, bool)  # dx, dy (screen px from press), start, finish
-    scrolled = Signal(int)
-
-    def __init__(self) -> None:
-        super().__init__(lockAspect=True, invertY=True, enableMenu=False, defaultPadding=0.0)
-        self._wheel_rest = 0
-
-    def mouseDragEvent(self, ev, axis=None) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        if ev.button() == Qt.MouseButton.LeftButton:
-            ev.accept()
-            delta = ev.screenPos() - ev.buttonDownScreenPos(Qt.MouseButton.LeftButton)
-            self.windowDragged.emit(delta.x(), delta.y(), ev.isStart(), ev.isFinish())
-            return
-        super().mouseDragEvent(ev, axis)
-
-    def wheelEvent(self, ev: QGraphicsSceneWheelEvent, axis=None) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            super().wheelEvent(ev, axis)
-            return
-        self._wheel_rest += ev.delta()
-        steps = int(self._wheel_rest / WHEEL_STEP)
-        if steps:
-            self._wheel_rest -= steps * WHEEL_STEP
-            self.scrolled.emit(steps)
-        ev.accept()
-
 
 class SliceView(QWidget):
-    """Shows slice `index` of a CTVolume in a Window; emits sliceChanged and windowChanged."""
+    """Shows `state.volume.hu[state.dims.slice]` (or the preview) in `state.display.window`."""
 
-    sliceChanged = Signal(int)
-    windowChanged = Signal(object)  # Window
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.volume: CTVolume | None = None
-        self._series: Series | None = None
+        self.state = state
+        self._series: Series | None = None  # of the slice on screen (volume or preview)
         self._hu: np.ndarray | None = None  # the slice on screen (int16)
         self._index = 0
-        self._window = PRESETS["brain"]
+        self._preview_uid = ""  # the series whose preview is on screen (its zoom is kept)
+        self._heat_key: tuple[object, ...] | None = None
         self._drag_start: Window | None = None
-        self._heat: np.ndarray | None = None
-        self._show_overlays = True
-        self._show_patient = True
         self._probe_text = ""
 
         self.graphics = pg.GraphicsView(background="k")
         self.graphics.setObjectName("sliceGraphics")
-        self.view_box = _SliceViewBox()
+        self.view_box = SliceViewBox()
         self.graphics.setCentralItem(self.view_box)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.heat_item = pg.ImageItem(axisOrder="row-major")
@@ -83,17 +51,13 @@ class SliceView(QWidget):
         self.view_box.addItem(self.image_item)
         self.view_box.addItem(self.heat_item)
         self.view_box.windowDragged.connect(self._on_window_drag)
-        self.view_box.scrolled.connect(self.step)
-        self.view_box.sigRangeChanged.connect(lambda *_: self._update_corner_texts())
+        self.view_box.scrolled.connect(state.step)
+        self.view_box.sigRangeChanged.connect(lambda *_: self._update_corners())
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
-
-        self._corners = {
-            name: self._make_label(name) for name in ("top_left", "top_right", "bottom_left", "bottom_right")
-        }
+        self.corners = CornerLabels(self.graphics)
         self._message = QLabel(self.graphics)
         self._message.setObjectName("viewMessage")
         self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -102,195 +66,128 @@ class SliceView(QWidget):
         self._message.hide()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-    def _make_label(self, name: str) -> QLabel:
-        label = QLabel(self.graphics)
-        label.setObjectName("overlayText")
-        label.setProperty("corner", name)
-        label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        right = name.endswith("right")
-        bottom = name.startswith("bottom")
-        label.setAlignment(
-            (Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft)
-            | (Qt.AlignmentFlag.AlignBottom if bottom else Qt.AlignmentFlag.AlignTop)
-        )
-        return label
+        state.events.volume.connect(self._on_volume)
+        state.events.preview.connect(self._on_preview)
+        state.events.message.connect(self._on_message)
+        state.dims.events.point.connect(lambda _: self._on_slice())
+        state.display.events.window.connect(self._on_window)
+        for event in (state.display.events.show_overlays, state.display.events.show_patient):
+            event.connect(lambda _: self._update_corners())
+        for event in (state.events.ai, state.events.heatmap_ready, *_choice_events(state)):
+            event.connect(lambda _: self._refresh_heatmap())
 
-    # --- state -------------------------------------------------------------------------------
+    # --- what is on screen (read by tests and the benchmark) -------------------------------------
     @property
     def index(self) -> int:
         return self._index
 
     @property
-    def window(self) -> Window:
-        return self._window
-
-    @property
-    def n_slices(self) -> int:
-        return self.volume.n_slices if self.volume is not None else 0
-
-    @property
-    def displayed_image(self) -> np.ndarray | None:
-        """The uint8 array the ImageItem shows (tests compare it with apply_window)."""
+    def shown_slice(self) -> np.ndarray | None:
+        """The int16 HU array the ImageItem shows."""
         return self.image_item.image
-
-    @property
-    def overlays_visible(self) -> bool:
-        return self._show_overlays
-
-    @property
-    def patient_visible(self) -> bool:
-        return self._show_patient
-
-    @property
-    def heatmap_visible(self) -> bool:
-        return self.heat_item.isVisible()
-
-    @heatmap_visible.setter
-    def heatmap_visible(self, visible: bool) -> None:
-        self.heat_item.setVisible(bool(visible) and self._heat is not None)
-
-    # --- content -----------------------------------------------------------------------------
-    def show_preview(self, hu_slice: np.ndarray, series: Series, index: int) -> None:
-        """Show one decoded slice while the rest of the series loads (first image fast)."""
-        self.volume = None
-        self._series = series
-        self._index = index
-        self._heat = None
-        self.heat_item.setVisible(False)
-        self.set_message(None)
-        spacing = series.slices[0].pixel_spacing or (1.0, 1.0)
-        self._show_slice(hu_slice, spacing, fit=True)
-
-    def set_volume(self, volume: CTVolume, window: Window | None = None, index: int | None = None) -> None:
-        """Display `volume` (middle slice unless `index`), keeping the zoom if a preview showed it."""
-        refit = self._series is None or self._series.uid != volume.series.uid or self.volume is not None
-        self.volume = volume
-        self._series = volume.series
-        self._heat = None
-        self.heat_item.setVisible(False)
-        self.set_message(None)
-        if window is not None:
-            self._window = window
-        self._index = volume.n_slices // 2 if index is None else int(np.clip(index, 0, volume.n_slices - 1))
-        self._show_slice(volume.hu[self._index], volume.geometry.pixel_spacing, fit=refit)
-        self.sliceChanged.emit(self._index)
-        self.windowChanged.emit(self._window)
-
-    def clear(self, message: str | None = None) -> None:
-        """Empty the view; `message` is shown centred (e.g. why a folder has no CT)."""
-        self.volume = None
-        self._series = None
-        self._hu = None
-        self._heat = None
-        self.image_item.clear()
-        self.heat_item.clear()
-        self.heat_item.setVisible(False)
-        self.set_message(message)
-        self._update_corner_texts()
-
-    def set_message(self, message: str | None) -> None:
-        """A centred message over the view area (loading errors, empty folders)."""
-        self._message.setText(message or "")
-        self._message.setVisible(bool(message))
-        self._place_labels()
 
     @property
     def message(self) -> str:
         return self._message.text() if self._message.isVisible() else ""
 
-    def _show_slice(self, hu: np.ndarray, pixel_spacing: tuple[float, float], fit: bool) -> None:
-        self._hu = hu
-        self._render()
-        if fit:
-            dy, dx = pixel_spacing
-            rows, cols = hu.shape
-            rect = QRectF(0, 0, cols * dx, rows * dy)
-            self.image_item.setRect(rect)
-            self.reset_view()
-        self._update_corner_texts()
-
-    def _render(self) -> None:
-        if self._hu is not None:
-            self.image_item.setImage(apply_window(self._hu, self._window), autoLevels=False, levels=(0, 255))
-
-    # --- navigation and window ---------------------------------------------------------------
-    def set_index(self, index: int) -> None:
-        """Go to slice `index` (clamped); the heatmap of the previous slice is dropped."""
-        if self.volume is None:
-            return
-        index = int(np.clip(index, 0, self.volume.n_slices - 1))
-        if index == self._index and self._hu is not None:
-            return
-        self._index = index
-        self._heat = None
-        self.heat_item.setVisible(False)
-        self._hu = self.volume.hu[index]
-        self._render()
-        self._update_corner_texts()
-        self.sliceChanged.emit(index)
-
-    def step(self, delta: int) -> None:
-        self.set_index(self._index + delta)
-
-    def set_window(self, window: Window) -> None:
-        """Re-window the slice on screen (only that slice is windowed)."""
-        if window == self._window:
-            return
-        self._window = window
-        self._render()
-        self._update_corner_texts()
-        self.windowChanged.emit(window)
-
-    def reset_view(self) -> None:
-        """Fit the whole slice into the view (R)."""
-        self.view_box.autoRange(padding=0.0, items=[self.image_item])
+    def corner_text(self, corner: str) -> str:
+        return self.corners.text(corner)
 
     def zoom_factor(self) -> float:
         """Screen pixels per image pixel (1.0 = one CT pixel per screen pixel)."""
         if self._hu is None:
             return 1.0
         width_mm = self.image_item.mapRectToParent(self.image_item.boundingRect()).width()
-        per_pixel_mm = width_mm / self._hu.shape[1]
         screen_mm = self.view_box.viewPixelSize()[0]
-        return per_pixel_mm / screen_mm if screen_mm > 0 else 1.0
+        return width_mm / self._hu.shape[1] / screen_mm if screen_mm > 0 else 1.0
 
-    def _on_window_drag(self, dx: float, dy: float, start: bool, finish: bool) -> None:
-        if start or self._drag_start is None:
-            self._drag_start = self._window
-        base = self._drag_start
-        rate = max(1.0, base.width / 100.0)  # HU per screen pixel, coarser for wide windows
-        self.set_window(base.with_level_width(base.level + dy * rate, base.width + dx * rate))
-        if finish:
-            self._drag_start = None
+    def reset_view(self) -> None:
+        """Fit the whole slice into the view (R)."""
+        self.view_box.autoRange(padding=0.0, items=[self.image_item])
 
-    # --- heatmap hook (the lead wires the AI here) ---------------------------------------------
-    def set_heatmap(self, heat: np.ndarray | None, opacity: float = 0.45) -> None:
-        """Draw a float [0, 1] heatmap in the current slice's grid above the image (None hides it)."""
-        if heat is None or self._hu is None:
-            self._heat = None
+    # --- state → screen ---------------------------------------------------------------------------
+    def _on_volume(self, volume: CTVolume | None) -> None:
+        if volume is None:
+            if self.state.preview is None:
+                self._clear()
+            return
+        fit = self._preview_uid != volume.series.uid
+        self._preview_uid = ""
+        self._series = volume.series
+        self._show(volume.hu[self.state.dims.slice], self.state.dims.slice, volume.geometry.pixel_spacing, fit)
+
+    def _on_preview(self, preview: SlicePreview | None) -> None:
+        if preview is None or self.state.volume is not None:
+            return
+        self._preview_uid = preview.series.uid
+        self._series = preview.series
+        spacing = preview.series.slices[0].pixel_spacing or (1.0, 1.0)
+        self._show(preview.hu, preview.index, spacing, fit=True)
+
+    def _on_slice(self) -> None:
+        volume, index = self.state.volume, self.state.dims.slice
+        if volume is None or (index == self._index and self._hu is not None):
+            return
+        self._index = index
+        self._hu = volume.hu[index]
+        self.image_item.setImage(self._hu, autoLevels=False, levels=_levels(self.state.display.window))
+        self._refresh_heatmap()
+        self._update_corners()
+
+    def _on_window(self, window: Window) -> None:
+        if self._hu is not None:
+            self.image_item.setLevels(_levels(window))
+        self._update_corners()
+
+    def _on_message(self, message: str) -> None:
+        if message:
+            self._clear()
+        self._message.setText(message)
+        self._message.setVisible(bool(message))
+        self._place_message()
+
+    def _show(self, hu: np.ndarray, index: int, pixel_spacing: tuple[float, float], fit: bool) -> None:
+        self._hu, self._index = hu, index
+        self._message.hide()
+        self.image_item.setImage(hu, autoLevels=False, levels=_levels(self.state.display.window))
+        if fit:
+            dy, dx = pixel_spacing
+            self.image_item.setRect(QRectF(0, 0, hu.shape[1] * dx, hu.shape[0] * dy))
+            self.reset_view()
+        self._refresh_heatmap()
+        self._update_corners()
+
+    def _clear(self) -> None:
+        self._series = self._hu = None
+        self._preview_uid = ""
+        self.image_item.clear()
+        self._refresh_heatmap()
+        self._update_corners()
+
+    def _refresh_heatmap(self) -> None:
+        """Draw the heatmap the state holds for the slice on screen (uint8 levels + the opacity's LUT)."""
+        heat = self.state.current_heatmap() if self._hu is not None else None
+        key = None if heat is None else (heat[0], self.state.heatmap.opacity)
+        if key == self._heat_key:
+            return
+        self._heat_key = key
+        if heat is None:
             self.heat_item.setVisible(False)
             return
-        if heat.shape != self._hu.shape:
-            raise ValueError(f"heatmap shape {heat.shape} differs from the slice {self._hu.shape}")
-        self._heat = heat
-        levels = np.clip(np.rint(heat * 255.0), 0, 255).astype(np.uint8)  # uint8 + LUT: no float scaling per paint
-        self.heat_item.setImage(levels, autoLevels=False, levels=(0, 255), lut=heat_lut(round(float(opacity), 3)))
+        lut = heat_lut(round(float(self.state.heatmap.opacity), 3))
+        self.heat_item.setImage(heat[1], autoLevels=False, levels=(0, 255), lut=lut)
         self.heat_item.setTransform(self.image_item.transform())  # same grid, same mm scale as the slice
         self.heat_item.setVisible(True)
 
-    # --- overlays ------------------------------------------------------------------------------
-    def set_overlays_visible(self, visible: bool) -> None:
-        self._show_overlays = visible
-        self._update_corner_texts()
-
-    def set_patient_visible(self, visible: bool) -> None:
-        self._show_patient = visible
-        self._update_corner_texts()
-
-    def corner_text(self, corner: str) -> str:
-        """The text of one overlay corner as displayed ('' when hidden)."""
-        label = self._corners[corner]
-        return label.text() if label.isVisible() else ""
+    # --- mouse → state ----------------------------------------------------------------------------
+    def _on_window_drag(self, dx: float, dy: float, start: bool, finish: bool) -> None:
+        if start or self._drag_start is None:
+            self._drag_start = self.state.display.window
+        base = self._drag_start
+        rate = max(1.0, base.width / 100.0)  # HU per screen pixel, coarser for wide windows
+        self.state.display.window = base.with_level_width(base.level + dy * rate, base.width + dx * rate)
+        if finish:
+            self._drag_start = None
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         text = ""
@@ -301,76 +198,38 @@ class SliceView(QWidget):
                 text = f"HU {int(self._hu[row, col])}  at ({row}, {col})"
         if text != self._probe_text:
             self._probe_text = text
-            self._update_corner_texts()
+            self._update_corners()
 
-    def _update_corner_texts(self) -> None:
-        """Refresh the corners; only labels whose text changed are touched (scrolling stays cheap)."""
-        texts = self._corner_texts() if self._series is not None else {}
-        for name, label in self._corners.items():
-            text = texts.get(name, "")
-            if name == "top_left" and not self._show_patient:
-                text = ""
-            visible = self._show_overlays and bool(text)
-            if text != label.text():
-                label.setText(text)
-                self._place_label(name, label)
-            if visible != label.isVisible():
-                label.setVisible(visible)
+    # --- overlays ---------------------------------------------------------------------------------
+    def _update_corners(self) -> None:
+        display = self.state.display
+        texts = {}
+        if self._series is not None:
+            texts = corner_texts(
+                self._series,
+                self.state.volume,
+                self._index,
+                display.window,
+                self.zoom_factor(),
+                self._probe_text,
+                display.show_patient,
+            )
+        self.corners.set_texts(texts, display.show_overlays)
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().resizeEvent(event)
-        self._place_labels()
+        self.corners.place()
+        self._place_message()
 
-    def _place_labels(self) -> None:
-        for name, label in self._corners.items():
-            self._place_label(name, label)
+    def _place_message(self) -> None:
         width, height = self.graphics.width(), self.graphics.height()
         self._message.setGeometry(width // 8, height // 3, width * 3 // 4, height // 3)
 
-    def _place_label(self, name: str, label: QLabel) -> None:
-        margin = 8
-        label.adjustSize()
-        x = self.graphics.width() - label.width() - margin if name.endswith("right") else margin
-        y = self.graphics.height() - label.height() - margin if name.startswith("bottom") else margin
-        label.move(max(0, x), max(0, y))
 
-    def _corner_texts(self) -> dict[str, str]:
-        """The four overlay corners for the slice on screen."""
-        series = self._series
-        assert series is not None
-        name = series.patient_name.replace("^", " ").strip() or "(no name)"
-        top_left = [name, f"ID {series.patient_id or '—'}"]
-        if series.patient_birth_date:
-            top_left.append(f"Born {_format_date(series.patient_birth_date)}")
-        if series.study_date:
-            top_left.append(f"Study {_format_date(series.study_date)}")
-        top_right = [series.description or "(no description)"]
-        if series.institution:
-            top_right.append(series.institution)
-        if self.volume is not None:
-            bottom_left = [
-                f"Slice {self._index + 1} / {self.volume.n_slices}",
-                f"Pos {self.volume.slice_position(self._index):.1f} mm",
-            ]
-        else:
-            bottom_left = [f"Slice {self._index + 1} / {series.n_images}  (loading…)"]
-        if series.thickness:
-            bottom_left.append(f"Thick {series.thickness:g} mm")
-        window = self._window
-        bottom_right = [
-            f"W {window.width:g}  L {window.level:g}  {window.name.capitalize()}",
-            f"Zoom {self.zoom_factor():.2f}×",
-        ]
-        if self._probe_text:
-            bottom_right.insert(0, self._probe_text)
-        return {
-            "top_left": "\n".join(top_left),
-            "top_right": "\n".join(top_right),
-            "bottom_left": "\n".join(bottom_left),
-            "bottom_right": "\n".join(bottom_right),
-        }
+def _levels(window: Window) -> tuple[float, float]:
+    return (window.lower, window.upper)
 
 
-def _format_date(value: str) -> str:
-    """DICOM DA 'YYYYMMDD' → 'YYYY-MM-DD'; anything else unchanged."""
-    return f"{value[:4]}-{value[4:6]}-{value[6:8]}" if len(value) == 8 and value.isdigit() else value
+def _choice_events(state: ViewerState) -> tuple[object, ...]:
+    events = state.heatmap.events
+    return (events.visible, events.label, events.opacity)

@@ -7,9 +7,8 @@ import importlib.resources
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from ichviewer.core.settings import THEMES
 from ichviewer.qt_setup import load_fonts
-
-THEMES = ("dark", "light")
 
 
 def style_sheet(name: str) -> str:

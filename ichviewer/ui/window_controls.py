@@ -1,11 +1,15 @@
-"""Window/level controls: preset buttons and level/width fields, kept in sync with drags."""
+"""Window/level controls: preset buttons and level/width fields, showing the state's window.
+
+Buttons and typed values go to the state; the controls redraw from it (so a drag, a key or a
+preset the series cannot give all end in the same display).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSpinBox, QToolButton, QWidget
 
-from ichviewer.core.windowing import PRESETS, Window
+from ichviewer.core.state import ViewerState
+from ichviewer.core.windowing import SCANNER, Window
 
 # (preset name, button text, key) — "scanner" is the series' own (0028,1050)/(0028,1051)
 PRESET_KEYS: tuple[tuple[str, str, str], ...] = (
@@ -13,18 +17,16 @@ PRESET_KEYS: tuple[tuple[str, str, str], ...] = (
     ("subdural", "Subdural", "2"),
     ("bone", "Bone", "3"),
     ("stroke", "Stroke", "4"),
-    ("scanner", "Scanner", "0"),
+    (SCANNER, "Scanner", "0"),
 )
 
 
 class WindowControls(QWidget):
-    """Emits `presetRequested(name)` for a button and `windowRequested(Window)` for typed values."""
+    """A button per preset (and the scanner's window), level and width fields."""
 
-    presetRequested = Signal(str)
-    windowRequested = Signal(object)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.state = state
         self.setObjectName("windowControls")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
@@ -36,7 +38,7 @@ class WindowControls(QWidget):
             button.setText(f"{text} {key}")
             button.setToolTip(f"{text} window (key {key})")
             button.setCheckable(True)
-            button.clicked.connect(lambda _=False, n=name: self.presetRequested.emit(n))
+            button.clicked.connect(lambda _=False, n=name: self._preset(n))
             self._group.addButton(button)
             layout.addWidget(button)
             self.buttons[name] = button
@@ -55,10 +57,14 @@ class WindowControls(QWidget):
         layout.addWidget(QLabel("Window"))
         layout.addWidget(self.level)
         layout.addWidget(self.width)
-        self.set_window(PRESETS["brain"])
+        state.display.events.window.connect(self._show)
+        self._show(state.display.window)
 
-    def set_window(self, window: Window) -> None:
-        """Show `window` without emitting (called after drags and presets)."""
+    def _preset(self, name: str) -> None:
+        self.state.apply_preset(name)
+        self._show(self.state.display.window)  # unchanged when the series states no window
+
+    def _show(self, window: Window) -> None:
         for box, value in ((self.level, window.level), (self.width, window.width)):
             box.blockSignals(True)
             box.setValue(round(value))
@@ -67,4 +73,4 @@ class WindowControls(QWidget):
             button.setChecked(name == window.name)
 
     def _typed(self) -> None:
-        self.windowRequested.emit(Window(float(self.level.value()), float(self.width.value()), "custom"))
+        self.state.display.window = Window(float(self.level.value()), float(self.width.value()), "custom")

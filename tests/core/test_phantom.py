@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 
 from ichviewer.core.labels import LABEL_KEYS, SUBTYPE_KEYS
-from ichviewer.core.synthetic.phantom import MIN_LABEL_VOXELS, PhantomSpec, generate_phantom, random_spec
+from ichviewer.core.synthetic.phantom import (
+    MIN_LABEL_VOXELS,
+    PhantomSpec,
+    generate_phantom,
+    random_spec,
+    write_phantom_study,
+)
+from ichviewer.core.synthetic.shapes import HEAD_CY
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +85,55 @@ class TestRandomSpec:
         specs = [random_spec(s) for s in range(20)]
         assert all(set(s.subtypes) <= set(SUBTYPE_KEYS) for s in specs)
         assert len({s.subtypes for s in specs}) > 3
+
+
+class TestMeasurementTruthOptions:
+    """Options added for measurement tests; the defaults above keep drawing exactly what they drew before."""
+
+    def test_midline_shift_moves_the_ventricles_not_the_falx(self) -> None:
+        spec = PhantomSpec(seed=4, n_slices=9, size=128, pixel_mm=1.8, noise_hu=0.0)
+        straight = generate_phantom(spec)
+        shifted = generate_phantom(PhantomSpec(**{**spec.__dict__, "midline_shift_mm": 5.4}))
+        x = (np.arange(128) - 63.5) * 1.8
+        y = x[:, None] + 0 * x[None, :]
+        deep = (np.abs(y - HEAD_CY + 10) < 20) & (np.abs(x[None, :]) < 30)  # frontal horns and third ventricle
+
+        def csf_x(image: np.ndarray) -> float:
+            csf = deep & (image < 15)
+            return float(np.broadcast_to(x[None, :], image.shape)[csf].mean())
+
+        assert csf_x(shifted.hu[4]) - csf_x(straight.hu[4]) == pytest.approx(5.4, abs=0.5)
+        front = y < HEAD_CY - 45  # the anterior fissure and falx stay on x = 0
+        np.testing.assert_array_equal(straight.hu[4][front], shifted.hu[4][front])
+        np.testing.assert_array_equal(straight.hu[1], shifted.hu[1])  # skull base: nothing supratentorial
+
+    def test_physical_geometry_puts_the_bleed_where_the_headers_say(self, tmp_path) -> None:
+        from ichviewer.core.volume import load_folder_volume
+
+        spec = PhantomSpec(
+            seed=21,
+            n_slices=33,
+            size=128,
+            pixel_mm=1.8,
+            tilt_deg=15.0,
+            anatomy_step_mm=1.0,
+            subtypes=("intraparenchymal",),
+        )
+        phantom = generate_phantom(spec)
+        volume = load_folder_volume(write_phantom_study(phantom, tmp_path / "t"))
+        assert volume.geometry.tilt_deg == pytest.approx(15.0, abs=0.01)
+        np.testing.assert_allclose(volume.geometry.positions[0], spec.dicom_origin(), atol=1e-3)
+        lesion = phantom.lesions[0]
+        voxels = np.argwhere(phantom.masks["intraparenchymal"])
+        centroid = np.mean([volume.patient_point(int(k), r, c) for k, r, c in voxels], axis=0)
+        np.testing.assert_allclose(centroid, [lesion.x_mm, lesion.y_mm, lesion.z_mm], atol=1.0)
+        ellipsoid_ml = 4 / 3 * np.pi * lesion.size_mm * lesion.extent_mm * lesion.z_half_mm / 1000
+        assert phantom.volume_ml("intraparenchymal") == pytest.approx(ellipsoid_ml, rel=0.06)
+        assert spec.voxel_mm3 == pytest.approx(1.8**2 * 5.0 * np.cos(np.radians(15.0)))
+
+    def test_physical_slices_are_spaced_along_the_table_around_the_head_centre(self) -> None:
+        spec = PhantomSpec(seed=1, n_slices=5, slice_mm=10.0, anatomy_step_mm=2.0)
+        np.testing.assert_allclose(spec.table_mm(), [60.0, 70.0, 80.0, 90.0, 100.0])
+        assert PhantomSpec(seed=1).dicom_origin() is None  # the default geometry keeps the writer's own
+        with pytest.raises(ValueError, match="anatomy_step_mm"):
+            PhantomSpec(seed=1, anatomy_step_mm=9.0)

@@ -1,4 +1,4 @@
-"""StudyResult: flags, summary, JSON round trip and the cache keyed by slices + model."""
+"""StudyResult: flags, label summaries, key findings, JSON round trip and the cache keyed by slices + model."""
 
 from __future__ import annotations
 
@@ -58,11 +58,23 @@ class TestStudyResult:
         assert r.top_label(2) == ("epidural", pytest.approx(0.7))
         assert r.top_label(0)[0] == "any"
 
-    def test_summary(self):
-        rows = {row.label: row for row in result().summary()}
+    def test_label_summaries(self):
+        rows = {row.label: row for row in result().label_summaries()}
         assert rows["any"].max_score == pytest.approx(0.9) and rows["any"].max_slice == 1
         assert rows["any"].slices_over == 2 and rows["any"].verdict == "flagged"
         assert rows["subdural"].slices_over == 0 and not rows["subdural"].positive
+
+    def test_key_findings_highest_first_and_limited(self, make_result):
+        r = make_result(12, {(3, "any"): 0.7, (5, "any"): 0.95, (8, "any"): 0.8})
+        assert r.key_findings(2) == [(5, "any"), (8, "any")]
+        assert [f.slice for f in r.key_findings()] == [5, 8, 3]
+
+    def test_key_findings_cover_every_flagged_subtype_before_repeating_one(self, make_result):
+        """A large subdural on many slices must not push a small epidural out of the report."""
+        scores = {(i, key): 0.99 for i in range(4, 14) for key in ("any", "subdural")}
+        scores.update({(17, "any"): 0.7, (17, "epidural"): 0.8})
+        findings = make_result(20, scores).key_findings(3)
+        assert findings[0] == (4, "subdural") and (17, "epidural") in findings and len(findings) == 3
 
     def test_describe(self):
         assert result().describe() == "2 of 3 slices flagged (EDH, IPH)"

@@ -12,16 +12,8 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from ichviewer.core.labels import LABEL_KEYS
 from ichviewer.core.results import StudyResult
-from ichviewer.report.pdf import (
-    ReportOptions,
-    default_report_name,
-    heatmap_requests,
-    key_findings,
-    key_slices,
-    write_pdf,
-)
+from ichviewer.report.pdf import ReportOptions, default_report_name, write_pdf
 
 
 @pytest.fixture
@@ -34,25 +26,16 @@ def volume(make_volume):
     return replace(volume, series=replace(volume.series, patient_name="DOE JANE", patient_id="MRN-123456"))
 
 
-def study_result(n: int, flagged: dict[int, float]) -> StudyResult:
-    scores = np.full((n, 6), 0.02, np.float32)
-    for i, s in flagged.items():
-        scores[i, 0] = s
-        scores[i, 2] = s - 0.05
-    return StudyResult(
-        series_uid="1.2",
-        sop_instance_uids=tuple(f"1.2.{i}" for i in range(n)),
-        slice_positions=np.arange(n) * 5.0,
-        labels=LABEL_KEYS,
-        thresholds=(0.5,) * 6,
-        scores=scores,
-        model_name="ichnet-test",
-        model_version="1.0",
-        model_sha256="c" * 64,
-        device="CPU (2 threads)",
-        elapsed_s=0.5,
-        created="2026-11-23T10:00:00+00:00",
-    )
+@pytest.fixture
+def study_result(make_result):  # type: ignore[no-untyped-def]
+    """Factory: `n` slices, 'any' at the given scores and intraparenchymal 0.05 below them."""
+
+    def make(n: int, flagged: dict[int, float]) -> StudyResult:
+        scores = {(i, "any"): s for i, s in flagged.items()}
+        scores.update({(i, "intraparenchymal"): s - 0.05 for i, s in flagged.items()})
+        return make_result(n, scores)
+
+    return make
 
 
 def heat(shape=(128, 128)) -> np.ndarray:
@@ -65,19 +48,8 @@ def text_of(path: Path) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in PdfReader(str(path)).pages]
 
 
-class TestKeySlices:
-    def test_highest_score_first_and_limited(self):
-        result = study_result(12, {3: 0.7, 5: 0.95, 8: 0.8})
-        assert key_slices(result, 2) == [5, 8]
-        assert heatmap_requests(result, 6) == [
-            (5, "intraparenchymal"),
-            (8, "intraparenchymal"),
-            (3, "intraparenchymal"),
-        ]
-
-
 class TestWritePdf:
-    def test_flagged_study(self, volume, tmp_path):
+    def test_flagged_study(self, volume, tmp_path, study_result):
         result = study_result(12, {3: 0.7, 5: 0.95, 8: 0.8})
         path = write_pdf(
             tmp_path / "r.pdf",
@@ -98,14 +70,14 @@ class TestWritePdf:
         assert len(reader.pages[1].images) == 4  # two slices, each plain + heatmap
         assert reader.pages[0].mediabox.width == pytest.approx(595, abs=2)  # A4 portrait, in points
 
-    def test_normal_study_is_one_page_saying_nothing_passed(self, volume, tmp_path):
+    def test_normal_study_is_one_page_saying_nothing_passed(self, volume, tmp_path, study_result):
         path = write_pdf(tmp_path / "n.pdf", volume, study_result(12, {}))
         pages = text_of(path)
         assert len(pages) == 1
         assert "Nothing passed a threshold" in pages[0]
         assert "Scores per slice" in pages[0]
 
-    def test_deidentified(self, volume, tmp_path):
+    def test_deidentified(self, volume, tmp_path, study_result):
         path = write_pdf(
             tmp_path / "d.pdf", volume, study_result(12, {5: 0.9}), {5: heat()}, ReportOptions(deidentify=True)
         )
@@ -113,15 +85,15 @@ class TestWritePdf:
         assert "DOE" not in text and "MRN-123456" not in text and "20260101" not in text
         assert "De-identified" in text
 
-    def test_letter_paper(self, volume, tmp_path):
+    def test_letter_paper(self, volume, tmp_path, study_result):
         path = write_pdf(tmp_path / "l.pdf", volume, study_result(12, {}), options=ReportOptions(page_size="Letter"))
         assert PdfReader(str(path)).pages[0].mediabox.width == pytest.approx(612, abs=2)
 
-    def test_missing_heatmap_is_said(self, volume, tmp_path):
+    def test_missing_heatmap_is_said(self, volume, tmp_path, study_result):
         path = write_pdf(tmp_path / "m.pdf", volume, study_result(12, {5: 0.9}), {})
         assert "heatmap not available" in text_of(path)[1]
 
-    def test_failure_leaves_existing_file_and_no_temporary(self, volume, tmp_path):
+    def test_failure_leaves_existing_file_and_no_temporary(self, volume, tmp_path, study_result):
         target = tmp_path / "keep.pdf"
         target.write_bytes(b"previous report")
         with pytest.raises((TypeError, ValueError, AttributeError, IndexError)):
@@ -129,7 +101,7 @@ class TestWritePdf:
         assert target.read_bytes() == b"previous report"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.pdf"]
 
-    def test_pages_render_with_images(self, volume, tmp_path):
+    def test_pages_render_with_images(self, volume, tmp_path, study_result):
         if shutil.which("pdftoppm") is None:
             pytest.skip("pdftoppm (poppler-utils) is not installed; .ci/run installs it")
         path = write_pdf(tmp_path / "r.pdf", volume, study_result(12, {5: 0.9}), {5: heat()})
@@ -146,14 +118,3 @@ class TestWritePdf:
 
 def test_default_name_has_no_identifiers():
     assert default_report_name(datetime(2026, 11, 23, 10, 42)) == "ich-summary-20261123-1042.pdf"
-
-
-def test_key_slices_cover_every_flagged_subtype_before_repeating_one():
-    """A large subdural on many slices must not push a small epidural out of the report."""
-    scores = np.full((20, 6), 0.01, dtype=np.float32)
-    sdh, edh = LABEL_KEYS.index("subdural"), LABEL_KEYS.index("epidural")
-    scores[4:14, 0] = scores[4:14, sdh] = 0.99  # ten subdural slices
-    scores[17, 0], scores[17, edh] = 0.7, 0.8  # one epidural slice, lower 'any' score
-    result = replace(study_result(20, {}), scores=scores)
-    findings = key_findings(result, 3)
-    assert findings[0] == (4, "subdural") and (17, "epidural") in findings and len(findings) == 3

@@ -183,9 +183,6 @@ class TestReadCq500:
 
 class TestReadPhantom:
     def test_every_slice_labelled_with_all_six(self):
-        pytest.importorskip(
-            "ichviewer.core.synthetic.phantom", reason="the phantom generator is being written in parallel"
-        )
         (stack,) = read_phantom([10_000], size=96)
         assert stack.group == "phantom-10000" and stack.hu.dtype == np.int16
         assert len(stack.slices) == stack.hu.shape[0]

@@ -62,9 +62,6 @@ class TestTrainingRows:
 
 class TestPhantomRows:
     def test_seeds_become_rows_in_their_split(self):
-        pytest.importorskip(
-            "ichviewer.core.synthetic.phantom", reason="the phantom generator is being written in parallel"
-        )
         spec = training_input(size=32)
         out = phantom_rows({"train": range(0, 1), "val": range(9000, 9001)}, spec, phantom_size=96, workers=1)
         assert out is not None and out.hu.shape[1:] == (1, 32, 32)

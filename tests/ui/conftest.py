@@ -79,11 +79,11 @@ def main_window(qtbot) -> Iterator[object]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def open_study(qtbot, main_window) -> Callable[[Path], None]:  # type: ignore[no-untyped-def]
-    """Open a folder in the window and wait until its volume is on screen and the loader is idle."""
+    """Open a folder in the window and wait until its volume is in the state and the loader is idle."""
 
     def open_(folder: Path, timeout: int = 20000) -> None:
-        with qtbot.waitSignal(main_window.volumeLoaded, timeout=timeout):
-            main_window.open_folder(folder)
-        qtbot.waitUntil(lambda: not main_window.loader.busy, timeout=timeout)
+        main_window.open_folder(folder)
+        state = main_window.state
+        qtbot.waitUntil(lambda: state.volume is not None and not state.loading.busy, timeout=timeout)
 
     return open_

@@ -35,9 +35,10 @@ started = time.monotonic()
 def grab(window):
     view = window.slice_view.graphics
     corner = view.mapToGlobal(view.rect().topLeft())
+    result = window.state.ai.result
     with open(out + ".json", "w") as fp:
         json.dump({"view": [corner.x(), corner.y(), view.width(), view.height()],
-                   "flagged": window.ai.result.flagged_slices() if window.ai.result else None,
+                   "flagged": result.flagged_slices() if result else None,
                    "heatmap": window.slice_view.heat_item.isVisible()}, fp)
     app.primaryScreen().grabWindow(0).save(out)
     window.close()
@@ -50,15 +51,14 @@ def wait_heatmap(window):
 
 def poll():
     windows = [w for w in app.topLevelWidgets() if type(w).__name__ == "MainWindow"]
-    if windows and windows[0].volume is not None and not windows[0].loader.busy:
-        window = windows[0]
-        ai = window.ai
-        if ai.result is None and ai.model_error is None and time.monotonic() - started < 150:
+    state = windows[0].state if windows else None
+    if state is not None and state.volume is not None and not state.loading.busy:
+        if state.ai.busy and time.monotonic() - started < 150:
             QTimer.singleShot(100, poll)  # the analysis is still running
             return
-        if ai.result is not None and ai.result.flagged_slices():
-            ai.jump_flagged(+1)  # a flagged slice, with its heatmap
-        wait_heatmap(window)
+        if state.ai.result is not None and state.ai.result.flagged_slices():
+            state.jump_flagged(+1)  # a flagged slice, with its heatmap
+        wait_heatmap(windows[0])
     else:
         QTimer.singleShot(100, poll)
 

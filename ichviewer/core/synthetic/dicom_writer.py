@@ -74,6 +74,7 @@ def write_series(
     spacing: tuple[float, float, float] = (5.0, 0.45, 0.45),
     syntax: str = "explicit",
     tilt_deg: float = 0.0,
+    origin: Sequence[float] | None = None,
     patient_name: str = "PHANTOM^DEMO",
     patient_id: str = "PHANTOM-0001",
     study_description: str = "CT HEAD WITHOUT CONTRAST (SYNTHETIC)",
@@ -93,7 +94,8 @@ def write_series(
 
     `spacing` is (table increment, row, column) in mm. `tilt_deg` rotates the column direction
     of (0020,0037) Image Orientation Patient about x, so positions, which advance along z with
-    the table, shear along y as on a gantry-tilted scanner. Stored values are HU / `slope`
+    the table, shear along y as on a gantry-tilted scanner. `origin` is (0020,0032) of slice 0
+    (default: x and y centred on the image, z 0). Stored values are HU / `slope`
     (signed, intercept 0; or `unsigned` with intercept −1024). `padding` is a stored value
     written to (0028,0120) Pixel Padding Value and outside the reconstruction circle.
     Existing files are never overwritten (FileExistsError).
@@ -126,7 +128,9 @@ def write_series(
     tilt = np.radians(tilt_deg)
     orientation = [1.0, 0.0, 0.0, 0.0, float(np.cos(tilt)), float(-np.sin(tilt))]
     dz, dy, dx = spacing
-    origin = np.array([-(hu.shape[2] - 1) * dx / 2, -(hu.shape[1] - 1) * dy / 2 * np.cos(tilt), 0.0])
+    if origin is None:
+        origin = (-(hu.shape[2] - 1) * dx / 2, -(hu.shape[1] - 1) * dy / 2 * np.cos(tilt), 0.0)
+    first = np.asarray(origin, dtype=float)
     shared = _shared_dataset(
         patient_name=patient_name,
         patient_id=patient_id,
@@ -146,7 +150,7 @@ def write_series(
     )
     for i, (path, sop_uid) in enumerate(zip(paths, sop_uids, strict=True)):
         report(progress, i, n, f"Writing slice {i + 1} of {n}")
-        ds = _slice_dataset(shared, sop_uid, i, origin + np.array([0.0, 0.0, i * dz]), dz * np.cos(tilt))
+        ds = _slice_dataset(shared, sop_uid, i, first + np.array([0.0, 0.0, i * dz]), dz * np.cos(tilt))
         _set_pixels(ds, stored[i], syntax)
         with open(path, "xb") as fp:  # "x": fail rather than overwrite
             if preamble:

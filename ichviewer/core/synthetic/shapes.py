@@ -27,6 +27,7 @@ class Slab:
     px: float
     sulci: np.ndarray  # smooth field whose zero set gives the sulci
     texture: np.ndarray  # unit-variance smooth noise (diploë, air cells, clot)
+    shift_mm: float = 0.0  # midline shift: deep structures and ventricles moved towards the patient's left (+)
 
 
 @dataclass(frozen=True)
@@ -167,11 +168,16 @@ class _Anatomy:
     ventricles: np.ndarray
 
 
+def head_semi_axes(t: float) -> tuple[float, float]:
+    """Half the head's width (x) and length (y) at level t, skin to skin, in mm; centred at (0, HEAD_CY)."""
+    shrink = float(np.sqrt(max(0.05, 1.0 - ((t - 0.42) / 0.64) ** 2)))
+    return 74.0 * shrink, 93.0 * shrink
+
+
 def draw_anatomy(s: Slab) -> _Anatomy:
     """Head CT anatomy at level s.t, in HU (float32, before noise)."""
     t, px = s.t, s.px
-    shrink = float(np.sqrt(max(0.05, 1.0 - ((t - 0.42) / 0.64) ** 2)))
-    big_a, big_b = 74.0 * shrink, 93.0 * shrink
+    big_a, big_b = head_semi_axes(t)
     head_sd = _ellipse_sd(s, 0.0, HEAD_CY, big_a, big_b)
     image = np.full(s.x.shape, AIR, dtype=np.float32)
     tangential = 1.0 + 1.3 * _smoothstep(t, 0.8, 1.0)  # the vertex cuts the skull obliquely
@@ -257,7 +263,7 @@ def _compartments(s: Slab, in_a: float, in_b: float, depth: np.ndarray) -> list[
 
 def _deep_structures(s: Slab, in_a: float, in_b: float) -> list[tuple[np.ndarray, float, str]]:
     """Deep nuclei, ventricles, fissures, cisterns and calcifications present at level s.t."""
-    t, px, cy = s.t, s.px, HEAD_CY
+    t, px, cy, d = s.t, s.px, HEAD_CY, s.shift_mm  # d moves the supratentorial deep structures, not the falx
     out: list[tuple[np.ndarray, float, str]] = []
 
     def add(weight: float, sd: np.ndarray, value: float, kind: str) -> None:
@@ -265,16 +271,16 @@ def _deep_structures(s: Slab, in_a: float, in_b: float) -> list[tuple[np.ndarray
             out.append((_alpha(sd, px) * np.float32(weight), value, kind))
 
     for side in (-1, 1):
-        add(_window(t, 0.38, 0.52), _ellipse_sd(s, side * 22, cy - 3, 6.5, 14, side * 18), 36.0, "nucleus")
-        add(_window(t, 0.38, 0.52), _ellipse_sd(s, side * 9.5, cy + 9, 8, 10.5), 37.0, "nucleus")
-        add(_window(t, 0.42, 0.58), _ellipse_sd(s, side * 11.5, cy - 14, 5, 8.5, side * 20), 38.0, "nucleus")
-        add(_window(t, 0.42, 0.58), _ellipse_sd(s, side * 6.5, cy - 16, 3.8, 11, side * 28), CSF, "ventricle")
-        add(_window(t, 0.40, 0.56), _ellipse_sd(s, side * 18, cy + 24, 5.5, 12, side * 20), CSF, "ventricle")
-        add(_window(t, 0.55, 0.66), _ellipse_sd(s, side * 9, cy + 3, 4.5, 25, -side * 6), CSF, "ventricle")
-        add(_window(t, 0.44, 0.50), np.hypot(s.x - side * 18, s.y - (cy + 25)) - 2.5, 160.0, "calcification")
+        add(_window(t, 0.38, 0.52), _ellipse_sd(s, side * 22 + d, cy - 3, 6.5, 14, side * 18), 36.0, "nucleus")
+        add(_window(t, 0.38, 0.52), _ellipse_sd(s, side * 9.5 + d, cy + 9, 8, 10.5), 37.0, "nucleus")
+        add(_window(t, 0.42, 0.58), _ellipse_sd(s, side * 11.5 + d, cy - 14, 5, 8.5, side * 20), 38.0, "nucleus")
+        add(_window(t, 0.42, 0.58), _ellipse_sd(s, side * 6.5 + d, cy - 16, 3.8, 11, side * 28), CSF, "ventricle")
+        add(_window(t, 0.40, 0.56), _ellipse_sd(s, side * 18 + d, cy + 24, 5.5, 12, side * 20), CSF, "ventricle")
+        add(_window(t, 0.55, 0.66), _ellipse_sd(s, side * 9 + d, cy + 3, 4.5, 25, -side * 6), CSF, "ventricle")
+        add(_window(t, 0.44, 0.50), np.hypot(s.x - (side * 18 + d), s.y - (cy + 25)) - 2.5, 160.0, "calcification")
         add(_window(t, 0.33, 0.50), _ellipse_sd(s, side * 0.68 * in_a, cy - 8, 1.7, 17, side * 55), CSF, "cistern")
-    add(_window(t, 0.38, 0.50), _ellipse_sd(s, 0, cy + 4, 1.8, 9), CSF, "ventricle")
-    add(_window(t, 0.43, 0.47), np.hypot(s.x, s.y - (cy + 16)) - 2.2, 140.0, "calcification")
+    add(_window(t, 0.38, 0.50), _ellipse_sd(s, d, cy + 4, 1.8, 9), CSF, "ventricle")
+    add(_window(t, 0.43, 0.47), np.hypot(s.x - d, s.y - (cy + 16)) - 2.2, 140.0, "calcification")
     add(_window(t, 0.10, 0.27), _ellipse_sd(s, 0, cy + 23, 5.5, 3.5), CSF, "ventricle")
     add(_window(t, 0.28, 0.37), _ellipse_sd(s, 0, cy - 12, 12, 8), CSF, "cistern")
     add(

@@ -1,0 +1,336 @@
+"""ViewerState: everything the viewer shows, as plain Python with change events (napari's ViewerModel).
+
+One state per window. Views are built from it and subscribe to its events; user intent becomes a
+call of one of its methods; background work is asked for through request events (`load_requested`,
+`analysis_requested`, `heatmap_requested`) and its results come back through the methods below,
+each with the `Job` it was started for: results of a job that is no longer current are dropped.
+The state is changed on one thread only (the GUI thread in the viewer; tests call it directly).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ichviewer.core.ai_state import AIRun, ModelInfo, ModelStatus, Phase
+from ichviewer.core.dicom.records import Series, StudyIndex
+from ichviewer.core.dims import Dims
+from ichviewer.core.display import Display
+from ichviewer.core.events import EventedModel
+from ichviewer.core.heatmap_colors import heat_levels
+from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice
+from ichviewer.core.jobs import ANALYSIS, LOAD, Job, Jobs
+from ichviewer.core.load_report import LoadReport
+from ichviewer.core.results import StudyResult
+from ichviewer.core.settings import Settings
+from ichviewer.core.volume import CTVolume
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    """The study loader's progress for the status bar."""
+
+    busy: bool = False
+    done: int = 0
+    total: int = 0
+    message: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class SlicePreview:
+    """One decoded slice shown while the rest of its series loads (first image fast)."""
+
+    series: Series
+    index: int
+    hu: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class LoadRequest:
+    """Index `folder` and load its default series, or load `series` of the already indexed `index`."""
+
+    job: Job
+    folder: Path | None = None
+    index: StudyIndex | None = None
+    series: Series | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisRequest:
+    job: Job
+    volume: CTVolume
+    use_cache: bool
+
+
+@dataclass(frozen=True, eq=False)
+class HeatmapRequest:
+    """Grad-CAM of `label` on slice `index` of `volume` (for the current analysis job)."""
+
+    job: Job
+    volume: CTVolume
+    index: int
+    label: str
+
+
+@dataclass(eq=False)
+class ViewerState(EventedModel):
+    """The study on screen, the cursor, the window, the AI run and the heatmap choice."""
+
+    EXTRA_EVENTS = ("thumbnail", "heatmap_ready", "load_requested", "analysis_requested", "heatmap_requested")
+
+    folder: str = ""
+    index: StudyIndex | None = None
+    series: Series | None = None  # the series on screen or loading
+    volume: CTVolume | None = None
+    preview: SlicePreview | None = None
+    report: LoadReport = field(default_factory=LoadReport)
+    loading: LoadProgress = field(default_factory=LoadProgress)
+    message: str = ""  # shown centred in the view when there is no image (why)
+    status: str = ""  # the status bar's message
+    model: ModelInfo = field(default_factory=ModelInfo)
+    ai: AIRun = field(default_factory=AIRun)
+    auto_analyse: bool = True
+    default_window: str = "brain"  # a preset name, or "scanner" (the series' own window)
+    dims: Dims = field(default_factory=Dims)
+    display: Display = field(default_factory=Display)
+    heatmap: HeatmapChoice = field(default_factory=HeatmapChoice)
+    heatmaps: HeatmapCache = field(default_factory=HeatmapCache)
+    thumbnails: dict[str, np.ndarray] = field(default_factory=dict)
+    jobs: Jobs = field(default_factory=Jobs)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ViewerState:
+        """A state with the reader's preferences: default window, overlays, automatic analysis, heatmap opacity."""
+        state = cls(auto_analyse=settings.auto_analyse, default_window=settings.default_window)
+        state.display.show_overlays = settings.show_overlays
+        state.display.show_patient = settings.show_patient_overlay
+        state.display.window = state.display.preset_window(settings.default_window, None) or state.display.window
+        state.heatmap.opacity = settings.heatmap_opacity
+        return state
+
+    def save_to(self, settings: Settings) -> None:
+        """Put the preferences the reader changed in the viewer back into `settings`."""
+        settings.auto_analyse = self.auto_analyse
+        settings.show_overlays = self.display.show_overlays
+        settings.show_patient_overlay = self.display.show_patient
+        settings.heatmap_opacity = self.heatmap.opacity
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._new_study = True  # the next volume gets the default window
+        self.dims.events.point.connect(lambda _: self.request_heatmap())
+        self.heatmap.events.visible.connect(lambda _: self.request_heatmap())
+        self.heatmap.events.label.connect(lambda _: self.request_heatmap())
+
+    # --- queries ----------------------------------------------------------------------------------
+    @property
+    def slice_index(self) -> int:
+        return self.dims.slice
+
+    @property
+    def result(self) -> StudyResult | None:
+        return self.ai.result
+
+    def current_heatmap(self) -> tuple[HeatKey, np.ndarray] | None:
+        """((SOP Instance UID, label), uint8 heat levels) to draw over the slice on screen, or None."""
+        if self.volume is None:
+            return None
+        index = self.dims.slice
+        label = self.heatmap.label_for(self.ai.result, index)
+        if label is None:
+            return None
+        key = (self.volume.slices[index].sop_instance_uid, label)
+        levels = self.heatmaps.get(key)
+        return None if levels is None else (key, levels)
+
+    # --- opening ----------------------------------------------------------------------------------
+    def open_folder(self, folder: str | Path) -> Job:
+        """Index `folder` and load its default series; whatever was open or loading is dropped."""
+        self._drop_volume()
+        self._new_study = True
+        self.index = None
+        self.series = None
+        self.report = LoadReport()
+        self.message = ""
+        self.thumbnails = {}
+        self.folder = str(Path(folder).expanduser())
+        self.status = f"Opening {self.folder}…"
+        return self._request_load(LoadRequest(self.jobs.start(LOAD), folder=Path(self.folder)))
+
+    def open_series(self, series: Series) -> Job | None:
+        """Load another series of the open study (None when it is already the one shown or loading)."""
+        shown = self.volume is not None and self.volume.series.uid == series.uid
+        loading = self.loading.busy and self.series is not None and self.series.uid == series.uid
+        if self.index is None or shown or loading:
+            return None
+        self._drop_volume()
+        self.series = series
+        self.status = f"Loading {series.title}…"
+        return self._request_load(LoadRequest(self.jobs.start(LOAD), index=self.index, series=series))
+
+    def _request_load(self, request: LoadRequest) -> Job:
+        self.loading = LoadProgress(busy=True)
+        self.events.load_requested.emit(request)
+        return request.job
+
+    def _drop_volume(self) -> None:
+        self.jobs.cancel(ANALYSIS)
+        self.heatmaps.forget_pending()
+        self.ai = AIRun()
+        self.preview = None
+        self.volume = None
+        self.dims.reset((0, 0, 0))
+
+    # --- results of the study loader ---------------------------------------------------------------
+    def load_indexed(self, job: Job, index: StudyIndex) -> None:
+        if self.jobs.is_current(job):
+            self.index = index
+            self.report = LoadReport(index.skipped)
+
+    def load_first_slice(self, job: Job, series: Series, slice_index: int, hu: np.ndarray) -> None:
+        if self.jobs.is_current(job) and self.volume is None:
+            self.series = series
+            self.preview = SlicePreview(series, slice_index, hu)
+
+    def load_progress(self, job: Job, done: int, total: int, message: str) -> None:
+        if self.jobs.is_current(job):
+            self.loading = LoadProgress(True, done, total, message)
+
+    def load_done(self, job: Job, volume: CTVolume) -> None:
+        """The series is decoded: show it (middle slice), with the default window for a new study."""
+        if not self.jobs.is_current(job):
+            return
+        if self._new_study:
+            self.display.window = self.display.default_for(self.default_window, volume)
+        self._new_study = False
+        self.series = volume.series
+        self.report = volume.report
+        self.dims.reset(volume.hu.shape)
+        self.volume = volume
+        self.preview = None
+        problems = f"  ({len(volume.report.lines())} problems: File ▸ Show load report)" if volume.report else ""
+        self.status = f"{volume.series.title}: {volume.n_slices} slices{problems}"
+        if self.auto_analyse:
+            self.analyse()
+        else:
+            self.ai = AIRun(message="Automatic analysis is off (AI ▸ Analyse again)")
+
+    def load_failed(self, job: Job, message: str) -> None:
+        if self.jobs.is_current(job):
+            self.preview = None
+            self.message = f"Could not open this study.\n\n{message}"
+            self.status = message
+
+    def load_empty(self, job: Job, reason: str) -> None:
+        """The folder holds no CT series: say why, and where the list of left-out files is."""
+        if self.jobs.is_current(job):
+            self.message = (
+                f"No CT images to show in\n{self.folder}\n\n{reason}\n\n"
+                "File ▸ Show load report lists every file that was left out."
+            )
+            self.status = reason
+
+    def load_thumbnail(self, job: Job, series_uid: str, image: np.ndarray) -> None:
+        if self.jobs.is_current(job):
+            self.thumbnails[series_uid] = image
+            self.events.thumbnail.emit(series_uid)
+
+    def load_finished(self, job: Job) -> None:
+        """The loader's last word for `job` (after the volume and the thumbnails)."""
+        if self.jobs.current(LOAD) is job:
+            self.loading = LoadProgress()
+
+    # --- navigation and window --------------------------------------------------------------------
+    def set_slice(self, index: int) -> None:
+        self.dims.set_point(z=index)
+
+    def step(self, delta: int) -> None:
+        self.dims.step(delta)
+
+    def jump_flagged(self, step: int) -> None:
+        """N / Shift+N: the next or previous flagged slice (wrapping), if any."""
+        result = self.ai.result
+        if result is None:
+            return
+        target = result.next_flagged(self.dims.slice, step)
+        if target is None:
+            self.status = "No slice passes the threshold"
+        else:
+            self.set_slice(target)
+
+    def apply_preset(self, name: str) -> None:
+        """Keys 1-4 and 0: a preset, or the series' own window for 'scanner' (when it states one)."""
+        window = self.display.preset_window(name, self.volume)
+        if window is None:
+            self.status = "This series states no window (0028,1050/1051); keeping the current one"
+        else:
+            self.display.window = window
+
+    # --- AI ---------------------------------------------------------------------------------------
+    def model_ready(self, title: str, device: str, labels: tuple[str, ...]) -> None:
+        self.model = ModelInfo(ModelStatus.READY, title, device, tuple(labels))
+
+    def model_failed(self, error: str) -> None:
+        self.model = ModelInfo(ModelStatus.UNAVAILABLE, error=error)
+        self.jobs.cancel(ANALYSIS)
+        self.ai = AIRun()
+
+    def toggle_auto_analyse(self) -> None:
+        """AI ▸ Analyse studies when opened."""
+        self.auto_analyse = not self.auto_analyse
+
+    def analyse(self, use_cache: bool = True) -> Job | None:
+        """Score the volume on screen in the worker (cached scores come back at once)."""
+        if self.volume is None or self.model.status in (ModelStatus.UNAVAILABLE, ModelStatus.OFF):
+            return None
+        job = self.jobs.start(ANALYSIS)
+        self.heatmaps.forget_pending()
+        self.ai = AIRun.queued(self.volume.n_slices)
+        self.events.analysis_requested.emit(AnalysisRequest(job, self.volume, use_cache))
+        return job
+
+    def analysis_progress(self, job: Job, done: int, total: int, message: str) -> None:
+        if self.jobs.is_current(job):
+            self.ai = self.ai.with_progress(done, total, message)
+
+    def analysis_scores(self, job: Job, indices: list[int], scores: np.ndarray) -> None:
+        """A batch of scores, in the model card's label order."""
+        if self.jobs.is_current(job):
+            self.ai = self.ai.with_scores(indices, scores, self.model.labels)
+
+    def analysis_done(self, job: Job, result: StudyResult, from_cache: bool) -> None:
+        if self.jobs.is_current(job):
+            self.ai = self.ai.finished(result, from_cache)
+            self.request_heatmap()
+
+    def analysis_failed(self, job: Job, message: str) -> None:
+        if self.jobs.is_current(job):
+            self.ai = self.ai.stopped(Phase.FAILED, message)
+
+    def analysis_not_applicable(self, job: Job, reason: str) -> None:
+        if self.jobs.is_current(job):
+            self.ai = self.ai.stopped(Phase.NOT_APPLICABLE, reason)
+
+    # --- heatmaps ---------------------------------------------------------------------------------
+    def request_heatmap(self) -> None:
+        """Ask the worker for the current slice's heatmap when the choice wants one it does not have."""
+        job = self.jobs.current(ANALYSIS)
+        if self.volume is None or job is None or self.model.status is not ModelStatus.READY:
+            return
+        index = self.dims.slice
+        label = self.heatmap.label_for(self.ai.result, index)
+        if label is not None and self.heatmaps.claim((self.volume.slices[index].sop_instance_uid, label)):
+            self.events.heatmap_requested.emit(HeatmapRequest(job, self.volume, index, label))
+
+    def heatmap_done(self, job: Job, sop_instance_uid: str, label: str, heat: np.ndarray) -> None:
+        """A float 0..1 Grad-CAM map arrived: keep it (as uint8 levels) and tell the views."""
+        if self.jobs.is_current(job):
+            key = (sop_instance_uid, label)
+            self.heatmaps.put(key, heat_levels(heat))
+            self.events.heatmap_ready.emit(key)
+
+    def close(self) -> None:
+        """Cancel every job (window closing)."""
+        self.jobs.cancel()

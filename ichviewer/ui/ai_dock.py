@@ -1,0 +1,86 @@
+"""The AI dock: the research notice, the score plot, the heatmap choice with its legend, the findings.
+
+A dock widget built from the viewer state, like every view: it reads and sets the state's
+heatmap choice and never touches the window, the slice view or the worker.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+
+from ichviewer.core.heatmap_state import STRONGEST
+from ichviewer.core.intended_use import NOT_FOR_CLINICAL_USE
+from ichviewer.core.labels import LABEL_KEYS, label
+from ichviewer.core.state import ViewerState
+from ichviewer.ui.findings_panel import FindingsPanel
+from ichviewer.ui.heat_legend import HeatLegend
+from ichviewer.ui.score_plot import ScorePlot
+
+
+class AIDock(QDockWidget):
+    """'AI findings' on the right of the window."""
+
+    def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
+        super().__init__("AI findings", parent)
+        self.state = state
+        self.setObjectName("aiDock")
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.setMinimumWidth(340)
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(4, 4, 4, 4)
+        notice = QLabel(f"AI findings ({NOT_FOR_CLINICAL_USE.lower()})")
+        notice.setObjectName("aiNotice")
+        notice.setWordWrap(True)
+        notice.setStyleSheet("color: #f0b35a; font-weight: bold;")
+        layout.addWidget(notice)
+        self.plot = ScorePlot(state)
+        layout.addWidget(self.plot, stretch=2)
+        self.legend = HeatLegend(state.heatmap.opacity)
+        layout.addLayout(self._heatmap_row())
+        layout.addWidget(self.legend)
+        self.findings = FindingsPanel(state)
+        layout.addWidget(self.findings, stretch=3)
+        self.setWidget(panel)
+        choice = state.heatmap.events
+        choice.visible.connect(self._show_choice)
+        choice.label.connect(self._show_choice)
+        choice.opacity.connect(self._show_choice)
+
+    def _heatmap_row(self) -> QHBoxLayout:
+        choice = self.state.heatmap
+        self.heat_box = QCheckBox("Heatmap (H)")
+        self.heat_box.setToolTip("Grad-CAM: where the model looked for the chosen label — not an outline of the bleed")
+        self.heat_label = QComboBox()
+        self.heat_label.addItem("Strongest label (flagged slices)", STRONGEST)
+        for key in LABEL_KEYS:
+            self.heat_label.addItem(f"{label(key).name} (every slice)", key)
+        self.heat_label.setToolTip("Which label's Grad-CAM to draw")
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(10, 90)
+        self.opacity.setToolTip("Heatmap opacity")
+        self.opacity.setMaximumWidth(110)
+        self._show_choice()
+        self.heat_box.toggled.connect(lambda on: setattr(choice, "visible", on))
+        self.heat_label.currentIndexChanged.connect(lambda i: setattr(choice, "label", self.heat_label.itemData(i)))
+        self.opacity.valueChanged.connect(lambda value: setattr(choice, "opacity", value / 100))
+        row = QHBoxLayout()
+        row.addWidget(self.heat_box)
+        row.addWidget(self.heat_label, 1)
+        row.addWidget(self.opacity)
+        return row
+
+    def _show_choice(self, _: object = None) -> None:
+        """The controls as the state says (the H key and settings change it too)."""
+        choice = self.state.heatmap
+        for widget in (self.heat_box, self.heat_label, self.opacity):
+            widget.blockSignals(True)
+        self.heat_box.setChecked(choice.visible)
+        self.heat_label.setCurrentIndex(max(0, self.heat_label.findData(choice.label)))
+        self.opacity.setValue(int(round(100 * choice.opacity)))
+        for widget in (self.heat_box, self.heat_label, self.opacity):
+            widget.blockSignals(False)
+        self.legend.set_opacity(choice.opacity)

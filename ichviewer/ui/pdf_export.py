@@ -1,0 +1,89 @@
+"""File ▸ Export PDF summary…: the key slices' heatmaps from the AI worker, then report.pdf.write_pdf.
+
+The PDF is the one `ichviewer scan --pdf` writes: same key findings (`StudyResult.key_findings`),
+same options; here with the reader's heatmap opacity.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from ichviewer.core.jobs import ANALYSIS, Job
+from ichviewer.core.results import StudyResult
+from ichviewer.core.settings import Settings
+from ichviewer.core.state import ViewerState
+from ichviewer.core.volume import CTVolume
+from ichviewer.report.pdf import ReportOptions, default_report_name, write_pdf
+from ichviewer.ui.ai_worker import AIWorker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class _Pending:
+    job: Job
+    path: Path
+    volume: CTVolume
+    result: StudyResult
+    options: ReportOptions
+    started: float
+
+
+class PdfExport(QObject):
+    """Asks for a file name, gathers the heatmaps in the worker, writes the PDF; tells the state's status."""
+
+    def __init__(self, state: ViewerState, worker: AIWorker, settings: Settings, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.state, self.worker, self.settings, self.parent_widget = state, worker, settings, parent
+        self.pending: _Pending | None = None
+        self.last_report: Path | None = None
+        worker.reportHeatmapsReady.connect(self._on_heatmaps)
+
+    def choose(self) -> None:
+        """Ask where to write; the dialog asks before replacing an existing file."""
+        if self.state.ai.result is None:
+            return
+        start = Path(self.settings.last_export_folder or Path.home()) / default_report_name()
+        path, _ = QFileDialog.getSaveFileName(self.parent_widget, "Export PDF summary", str(start), "PDF (*.pdf)")
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"  # the dialog confirmed the name without the suffix: ask for this one
+            if (
+                Path(path).exists()
+                and QMessageBox.question(self.parent_widget, "Replace the file?", f"{path} exists. Replace it?")
+                != QMessageBox.StandardButton.Yes
+            ):
+                return
+        self.export(Path(path))
+
+    def export(self, path: Path) -> None:
+        """Write the PDF of the analysed study to `path` (already confirmed) once its heatmaps are computed."""
+        job, volume, result = self.state.jobs.current(ANALYSIS), self.state.volume, self.state.ai.result
+        if job is None or volume is None or result is None:
+            return
+        options = ReportOptions(heatmap_opacity=self.state.heatmap.opacity)
+        self.pending = _Pending(job, Path(path), volume, result, options, time.perf_counter())
+        self.state.status = "Preparing the PDF summary (Grad-CAM of the key slices)…"
+        self.worker.request_report(job, volume, result.key_findings(options.max_key_slices))
+
+    def _on_heatmaps(self, job: Job, heatmaps: object) -> None:
+        pending = self.pending
+        if pending is None or pending.job is not job:
+            return
+        self.pending = None
+        try:
+            write_pdf(pending.path, pending.volume, pending.result, heatmaps, pending.options)  # type: ignore[arg-type]
+        except OSError as error:
+            log.warning("Could not write %s: %s", pending.path, error)
+            self.state.status = f"Could not write {pending.path}: {error}"
+            return
+        self.settings.last_export_folder = str(pending.path.parent)
+        self.last_report = pending.path
+        self.state.status = f"Wrote {pending.path} in {time.perf_counter() - pending.started:.1f} s"

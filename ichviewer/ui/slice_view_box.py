@@ -1,0 +1,43 @@
+"""The slice view's mouse map on a pyqtgraph ViewBox: left-drag W/L, wheel scroll, Ctrl+wheel zoom.
+
+Right-drag zooms and middle-drag pans (pyqtgraph's own handling); the drag direction for W/L
+follows syngo/Horos: drag right = wider, drag down = higher level.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGraphicsSceneWheelEvent
+
+WHEEL_STEP = 120  # one notch of a standard mouse wheel
+
+
+class SliceViewBox(pg.ViewBox):
+    """Emits `windowDragged(dx, dy, start, finish)` (screen px since the press) and `scrolled(steps)`."""
+
+    windowDragged = Signal(float, float, bool, bool)
+    scrolled = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__(lockAspect=True, invertY=True, enableMenu=False, defaultPadding=0.0)
+        self._wheel_rest = 0
+
+    def mouseDragEvent(self, ev, axis=None) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            delta = ev.screenPos() - ev.buttonDownScreenPos(Qt.MouseButton.LeftButton)
+            self.windowDragged.emit(delta.x(), delta.y(), ev.isStart(), ev.isFinish())
+            return
+        super().mouseDragEvent(ev, axis)
+
+    def wheelEvent(self, ev: QGraphicsSceneWheelEvent, axis=None) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(ev, axis)
+            return
+        self._wheel_rest += ev.delta()
+        steps = int(self._wheel_rest / WHEEL_STEP)
+        if steps:
+            self._wheel_rest -= steps * WHEEL_STEP
+            self.scrolled.emit(steps)
+        ev.accept()

@@ -1,0 +1,73 @@
+"""`ichviewer scan`: JSON, CSV and PDF written and readable, the cache on a second run, the exit statuses."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from ichviewer.cli import main
+
+
+@pytest.fixture
+def scanned(phantom_series, tiny_model_dir, tmp_path, capsys):  # type: ignore[no-untyped-def]
+    """One scan of the phantom with every output; returns (outputs folder, stdout, the phantom)."""
+    folder, phantom = phantom_series
+    args = ["scan", str(folder), "--model", str(tiny_model_dir), "--device", "cpu", "--key-slices", "2"]
+    out = tmp_path / "out"
+    outputs = ["--json", str(out / "s.json"), "--csv", str(out / "s.csv"), "--pdf", str(out / "s.pdf")]
+    assert main([*args, *outputs, "--deidentify", "--no-cache"]) == 0
+    return out, capsys.readouterr().out, phantom, args
+
+
+def test_json_has_every_slice_and_the_study_table(scanned) -> None:  # type: ignore[no-untyped-def]
+    out, stdout, phantom, _ = scanned
+    data = json.loads((out / "s.json").read_text())
+    n = phantom.spec.n_slices
+    assert len(data["slices"]) == n and [s["slice"] for s in data["slices"]] == list(range(1, n + 1))
+    assert set(data["labels"]) <= set(data["slices"][0]["scores"])
+    assert {row["label"] for row in data["summary"]} == set(data["labels"])
+    assert "NOT FOR CLINICAL USE" in stdout and f"wrote {out / 's.json'}" in stdout
+
+
+def test_csv_has_a_row_per_slice(scanned) -> None:  # type: ignore[no-untyped-def]
+    out, _, phantom, _ = scanned
+    with (out / "s.csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == phantom.spec.n_slices and rows[0]["slice"] == "1"
+    assert {"sop_instance_uid", "position_mm", "any", "flagged"} <= set(rows[0])
+    assert all(0.0 <= float(row["any"]) <= 1.0 for row in rows)
+
+
+def test_pdf_is_readable_deidentified_and_notes_the_intended_use(scanned) -> None:  # type: ignore[no-untyped-def]
+    out, _, _, _ = scanned
+    reader = PdfReader(out / "s.pdf")
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "not for clinical use" in text.lower() and "De-identified" in text and "PHANTOM" not in text
+
+
+def test_second_run_comes_from_the_cache(scanned, capsys) -> None:  # type: ignore[no-untyped-def]
+    _, first, _, args = scanned
+    assert "(cache)" not in first
+    assert main(args) == 0
+    assert "(cache)" in capsys.readouterr().out
+
+
+def test_a_folder_without_ct_exits_2_with_its_reason(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Input the program cannot read is the caller's to fix (exit 2); exit 1 is kept for the program's own failures."""
+    (tmp_path / "readme.txt").write_text("no images here")
+    assert main(["scan", str(tmp_path), "--device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert "No CT images found" in err and "details in" not in err
+
+
+def test_user_mistakes_exit_2(tmp_path: Path, phantom_series, capsys) -> None:  # type: ignore[no-untyped-def]
+    folder, _ = phantom_series
+    assert main(["scan", str(tmp_path / "nowhere")]) == 2
+    assert main(["scan", str(folder), "--model", str(tmp_path)]) == 2
+    assert main(["scan"]) == 2
+    err = capsys.readouterr().err
+    assert "is not a folder" in err and "FOLDER or --demo" in err

@@ -1,0 +1,256 @@
+"""ViewerState without widgets: opening, stale results, slices, windows, the AI run, heatmaps, settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ichviewer.core.ai_state import ModelStatus, Phase
+from ichviewer.core.dicom.records import Study, StudyIndex
+from ichviewer.core.labels import LABEL_KEYS
+from ichviewer.core.settings import Settings
+from ichviewer.core.state import AnalysisRequest, HeatmapRequest, LoadRequest, ViewerState
+from ichviewer.core.windowing import PRESETS, Window
+
+
+class Recorder:
+    """Collects what an event emits."""
+
+    def __init__(self, event) -> None:  # type: ignore[no-untyped-def]
+        self.values: list[object] = []
+        event.connect(self.values.append)
+
+
+@pytest.fixture
+def volume(make_volume):  # type: ignore[no-untyped-def]
+    hu = np.full((20, 32, 32), -1000, np.int16)
+    hu[:, 8:24, 8:24] = 35
+    return make_volume(hu)
+
+
+@pytest.fixture
+def state() -> ViewerState:
+    state = ViewerState()
+    state.model_ready("ichnet-test 1.0", "CPU", LABEL_KEYS)
+    return state
+
+
+def open_volume(state: ViewerState, volume, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run the load flow as the loader would; return the analysis request the volume triggered."""
+    requests = Recorder(state.events.analysis_requested)
+    job = state.open_folder(tmp_path)
+    state.load_done(job, volume)
+    state.load_finished(job)
+    return requests.values[-1] if requests.values else None
+
+
+class TestOpening:
+    def test_open_folder_asks_the_loader_and_resets(self, state, volume, tmp_path):
+        loads = Recorder(state.events.load_requested)
+        open_volume(state, volume, tmp_path)
+        job = state.open_folder(tmp_path / "other")
+        request = loads.values[-1]
+        assert isinstance(request, LoadRequest) and request.job is job and request.folder == tmp_path / "other"
+        assert state.volume is None and state.index is None and state.loading.busy
+        assert state.ai.phase is Phase.IDLE
+
+    def test_a_second_folder_drops_the_first_ones_late_results(self, state, volume, tmp_path):
+        first = state.open_folder(tmp_path / "slow")
+        second = state.open_folder(tmp_path / "fast")
+        assert first.cancelled and not second.cancelled
+        state.load_done(first, volume)
+        assert state.volume is None
+        state.load_done(second, volume)
+        assert state.volume is volume
+
+    def test_volume_arrives_at_the_middle_slice_in_the_default_window(self, volume, tmp_path):
+        state = ViewerState(default_window="subdural", auto_analyse=False)
+        open_volume(state, volume, tmp_path)
+        assert state.slice_index == 10 and state.dims.shape == (20, 32, 32)
+        assert state.display.window == PRESETS["subdural"]
+        assert state.ai.phase is Phase.IDLE and "Automatic analysis is off" in state.ai.message
+        assert state.status.endswith("20 slices")
+
+    def test_the_window_survives_a_series_switch(self, state, volume, tmp_path):
+        open_volume(state, volume, tmp_path)
+        state.apply_preset("bone")
+        other = replace(volume.series, uid="2.2")
+        state.index = StudyIndex(tmp_path, (Study("1", (volume.series, other)),), (), 40)
+        job = state.open_series(other)
+        assert job is not None and state.open_series(other) is None  # already loading
+        state.load_done(job, replace(volume, series=other))
+        assert state.display.window == PRESETS["bone"]
+
+    def test_a_series_that_failed_to_load_can_be_asked_again(self, state, volume, tmp_path):
+        open_volume(state, volume, tmp_path)
+        other = replace(volume.series, uid="2.2")
+        state.index = StudyIndex(tmp_path, (Study("1", (volume.series, other)),), (), 40)
+        job = state.open_series(other)
+        state.load_failed(job, "none of the 12 slices could be decoded")
+        state.load_finished(job)
+        assert state.open_series(other) is not None and state.open_series(volume.series) is not None
+
+    def test_preview_until_the_volume(self, state, volume, tmp_path):
+        job = state.open_folder(tmp_path)
+        state.load_first_slice(job, volume.series, 9, volume.hu[9])
+        assert state.preview is not None and state.preview.index == 9 and state.series is volume.series
+        state.load_done(job, volume)
+        assert state.preview is None
+
+    def test_empty_and_failed_folders_say_why(self, state, tmp_path):
+        job = state.open_folder(tmp_path)
+        state.load_empty(job, "No CT images found")
+        assert "No CT images to show in" in state.message and "load report" in state.message
+        state.load_failed(job, "permission denied")
+        assert state.message.startswith("Could not open this study") and state.status == "permission denied"
+        state.load_finished(job)
+        assert not state.loading.busy
+
+    def test_thumbnails_of_the_current_job_only(self, state, tmp_path):
+        seen = Recorder(state.events.thumbnail)
+        old = state.open_folder(tmp_path)
+        new = state.open_folder(tmp_path)
+        state.load_thumbnail(old, "1", np.zeros((2, 2), np.uint8))
+        state.load_thumbnail(new, "2", np.zeros((2, 2), np.uint8))
+        assert seen.values == ["2"] and list(state.thumbnails) == ["2"]
+
+
+class TestSlicesAndWindow:
+    def test_stepping_stops_at_the_ends(self, state, volume, tmp_path):
+        open_volume(state, volume, tmp_path)
+        points = Recorder(state.dims.events.point)
+        state.step(-3)
+        assert state.slice_index == 7
+        state.step(-100)
+        assert state.slice_index == 0
+        state.step(-1)  # already there: no event
+        state.set_slice(99)
+        assert state.slice_index == 19
+        assert [p[0] for p in points.values] == [7, 0, 19]  # type: ignore[index]
+
+    def test_presets_and_the_scanner_window(self, state, volume, tmp_path):
+        open_volume(state, volume, tmp_path)
+        windows = Recorder(state.display.events.window)
+        state.apply_preset("bone")
+        state.apply_preset("scanner")  # the synthetic headers state L40/W80
+        assert windows.values == [PRESETS["bone"], Window(40.0, 80.0, "scanner")]
+        headers = tuple(replace(s, window_center=None, window_width=None) for s in volume.slices)
+        state.volume = replace(volume, geometry=replace(volume.geometry, slices=headers))
+        state.apply_preset("scanner")
+        assert state.display.window.name == "scanner" and "states no window" in state.status
+
+    def test_privacy_and_overlay_toggles(self, state):
+        state.display.toggle_patient()
+        state.display.toggle_overlays()
+        assert not state.display.show_patient and not state.display.show_overlays
+
+
+class TestAnalysis:
+    def test_result_arrival_and_next_flagged(self, state, volume, tmp_path, make_result):
+        request = open_volume(state, volume, tmp_path)
+        assert isinstance(request, AnalysisRequest) and request.volume is volume and state.ai.phase is Phase.QUEUED
+        result = make_result(20, {(4, "any"): 0.9, (15, "any"): 0.8})
+        state.analysis_done(request.job, result, False)
+        assert state.ai.phase is Phase.DONE and state.result is result
+        state.set_slice(5)
+        state.jump_flagged(+1)
+        assert state.slice_index == 15
+        state.jump_flagged(+1)
+        assert state.slice_index == 4  # wraps
+        state.jump_flagged(-1)
+        assert state.slice_index == 15
+
+    def test_nothing_flagged_is_said(self, state, volume, tmp_path, make_result):
+        request = open_volume(state, volume, tmp_path)
+        state.analysis_done(request.job, make_result(20), False)
+        state.jump_flagged(+1)
+        assert state.status == "No slice passes the threshold" and state.slice_index == 10
+
+    def test_partial_scores_follow_the_model_cards_label_order(self, volume, tmp_path):
+        state = ViewerState()
+        reversed_labels = tuple(reversed(LABEL_KEYS))  # a model whose card lists 'subdural' first
+        state.model_ready("other 1.0", "CPU", reversed_labels)
+        request = open_volume(state, volume, tmp_path)
+        scores = np.zeros((2, 6), np.float32)
+        scores[:, 0] = 0.9  # subdural, in the card's order
+        scores[:, 5] = 0.1  # any
+        state.analysis_scores(request.job, [3, 4], scores)
+        assert state.ai.scored().tolist() == [3, 4]
+        assert state.ai.column("subdural").tolist() == pytest.approx([0.9, 0.9])
+        assert state.ai.column("any").tolist() == pytest.approx([0.1, 0.1])
+
+    def test_reanalysis_cancels_the_running_one(self, state, volume, tmp_path, make_result):
+        first = open_volume(state, volume, tmp_path)
+        second = state.analyse(use_cache=False)
+        assert first.job.cancelled and second is not None and second.generation > first.job.generation
+        state.analysis_done(first.job, make_result(20), False)
+        assert state.ai.phase is Phase.QUEUED  # the late result of the cancelled run is dropped
+        state.analysis_progress(second, 8, 20, "Analysed 8 of 20 slices")
+        assert state.ai.phase is Phase.RUNNING and state.ai.done == 8
+
+    def test_failed_and_not_applicable(self, state, volume, tmp_path):
+        request = open_volume(state, volume, tmp_path)
+        state.analysis_failed(request.job, "Analysis failed: RuntimeError: out of memory")
+        assert state.ai.phase is Phase.FAILED and "out of memory" in state.ai.message
+        job = state.analyse()
+        state.analysis_not_applicable(job, "a bone-kernel series")
+        assert state.ai.phase is Phase.NOT_APPLICABLE and state.ai.message == "a bone-kernel series"
+
+    def test_an_unavailable_model_asks_for_nothing(self, volume, tmp_path):
+        state = ViewerState()
+        state.model_failed("model.safetensors: sha256 does not match the card")
+        assert state.model.status is ModelStatus.UNAVAILABLE
+        assert open_volume(state, volume, tmp_path) is None and state.analyse() is None
+
+
+class TestHeatmaps:
+    def test_requested_once_for_flagged_slices_and_cached_by_slice_uid(self, state, volume, tmp_path, make_result):
+        asked = Recorder(state.events.heatmap_requested)
+        request = open_volume(state, volume, tmp_path)
+        state.analysis_done(request.job, make_result(20, {(12, "subdural"): 0.9}), False)
+        assert asked.values == []  # slice 10 is not flagged: the strongest-label choice draws nothing there
+        state.set_slice(12)
+        state.set_slice(11)
+        state.set_slice(12)
+        assert len(asked.values) == 1
+        heat = asked.values[0]
+        assert isinstance(heat, HeatmapRequest) and (heat.index, heat.label) == (12, "subdural")
+        ready = Recorder(state.events.heatmap_ready)
+        state.heatmap_done(heat.job, volume.slices[12].sop_instance_uid, "subdural", np.ones((32, 32), np.float32))
+        key, levels = state.current_heatmap()
+        assert ready.values == [key] and key == (volume.slices[12].sop_instance_uid, "subdural")
+        assert levels.dtype == np.uint8 and levels.max() == 255
+
+    def test_a_chosen_label_is_drawn_on_every_slice_and_hidden_with_h(self, state, volume, tmp_path, make_result):
+        asked = Recorder(state.events.heatmap_requested)
+        request = open_volume(state, volume, tmp_path)
+        state.analysis_done(request.job, make_result(20), False)
+        state.heatmap.label = "epidural"
+        assert [(r.index, r.label) for r in asked.values] == [(10, "epidural")]
+        state.heatmap.toggle_visible()
+        state.set_slice(3)
+        assert len(asked.values) == 1 and state.current_heatmap() is None
+
+    def test_maps_of_a_study_left_behind_are_dropped(self, state, volume, tmp_path, make_result):
+        asked = Recorder(state.events.heatmap_requested)
+        request = open_volume(state, volume, tmp_path)
+        state.heatmap.label = "any"
+        state.analysis_done(request.job, make_result(20), False)
+        old = asked.values[-1]
+        open_volume(state, volume, tmp_path)
+        state.heatmap_done(old.job, volume.slices[10].sop_instance_uid, "any", np.ones((32, 32), np.float32))
+        assert len(state.heatmaps) == 0
+
+
+def test_settings_round_trip() -> None:
+    settings = Settings(default_window="bone", show_overlays=False, heatmap_opacity=0.3, auto_analyse=False)
+    state = ViewerState.from_settings(settings)
+    assert state.display.window == PRESETS["bone"] and not state.display.show_overlays
+    assert state.heatmap.opacity == 0.3 and not state.auto_analyse
+    state.display.toggle_patient()
+    state.toggle_auto_analyse()
+    state.save_to(settings)
+    assert settings.show_patient_overlay is False and settings.auto_analyse is True

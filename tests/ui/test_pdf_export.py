@@ -1,0 +1,34 @@
+"""PDF export from the viewer: nothing without a result; a file that cannot be written is said (the
+written PDF is checked with the bundled model in test_main_window_ai.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QWidget
+
+from ichviewer.core.labels import LABEL_KEYS
+from ichviewer.core.settings import Settings
+from ichviewer.core.state import ViewerState
+from ichviewer.ui.ai_worker import AIWorker
+from ichviewer.ui.pdf_export import PdfExport
+
+
+def test_no_result_no_export_and_a_write_failure_is_said(qtbot, make_volume, make_result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    state = ViewerState()
+    state.model_ready("m 1", "CPU", LABEL_KEYS)
+    worker = AIWorker(state, None, "cpu")  # never started: the test hands over the heatmaps itself
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    export = PdfExport(state, worker, Settings(), parent)
+    export.export(tmp_path / "none.pdf")
+    assert export.pending is None  # nothing analysed yet
+    state.load_done(state.open_folder(tmp_path), make_volume(np.full((20, 32, 32), 35, np.int16)))
+    job = state.jobs.current("analysis")
+    state.analysis_done(job, make_result(20, {(4, "any"): 0.9}), False)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    export.export(blocker / "report.pdf")
+    assert export.pending is not None and "Preparing the PDF" in state.status
+    worker.reportHeatmapsReady.emit(job, {})
+    assert export.pending is None and state.status.startswith(f"Could not write {blocker / 'report.pdf'}")
+    assert export.last_report is None
