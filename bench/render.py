@@ -60,6 +60,17 @@ def timed(action) -> Frame:  # type: ignore[no-untyped-def]
     return time.perf_counter() - wall, time.thread_time() - cpu
 
 
+def memory() -> str:
+    """Resident memory now (Linux /proc; peak elsewhere) and whether torch has been imported yet."""
+    try:
+        rss = next(int(line.split()[1]) / 1024 for line in open("/proc/self/status") if line.startswith("VmRSS:"))
+    except OSError:
+        import resource
+
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return f"resident memory {rss:.0f} MiB, torch {'imported' if 'torch' in sys.modules else 'not imported'}"
+
+
 def wait_until(app: QApplication, condition, timeout: float = 120.0) -> float:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     while not condition():
@@ -114,6 +125,7 @@ def main() -> int:
         window = MainWindow()
         state = window.state
         window.show()
+        print(f"window shown, no study: {memory()}")
         window.open_folder(folder)
         first = wait_until(app, lambda: window.slice_view.shown_slice is not None)
         window.slice_view.graphics.viewport().repaint()
@@ -124,10 +136,11 @@ def main() -> int:
             f"(image set at {1000 * (first - start):.0f} ms); whole series loaded: {loaded - start:.2f} s"
         )
 
+        print(f"series loaded: {memory()}")
         view = window.slice_view
         viewport = view.graphics.viewport()
         ai_done = wait_until(app, lambda: not state.ai.busy, timeout=600)
-        print(f"AI analysis of the series finished {ai_done - start:.2f} s after launch")
+        print(f"AI analysis of the series finished {ai_done - start:.2f} s after launch; {memory()}")
         for _ in range(20):  # warm-up
             state.step(1)
             viewport.repaint()
