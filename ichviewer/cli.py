@@ -158,6 +158,63 @@ def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier) -> Non
     print(f"wrote {args.pdf} ({len(maps)} heatmaps, {time.perf_counter() - start:.1f} s)")
 
 
+def _triage(args: argparse.Namespace) -> int:
+    """Analyse every study under a folder, one at a time; write the ranked worklist (and a PDF per study)."""
+    from ichviewer.core.dicom.index import index_folder
+    from ichviewer.core.inference import Classifier
+    from ichviewer.core.model import ModelError
+    from ichviewer.core.triage import WorkQueue, run_queue
+    from ichviewer.core.worklist_export import write_worklist_csv, write_worklist_json
+    from ichviewer.core.worklist_rows import Status, StudyRow, ranked, rows_from_index
+
+    if not (args.csv or args.json or args.pdf_dir):
+        raise UsageError("give --csv FILE, --json FILE and/or --pdf-dir DIR: triage writes only where asked")
+    folder = _existing_folder(args.folder)
+    index = index_folder(folder, progress_bar("Reading headers"))
+    rows = {row.key: row for row in rows_from_index(index)}
+    print(f"{len(rows)} studies under {folder} ({len(index.studies)} with CT)")
+    try:
+        classifier = Classifier(args.model, device=args.device)
+    except ModelError as error:
+        if args.model:
+            raise UsageError(str(error)) from None
+        raise
+    queue = WorkQueue(key for key, row in rows.items() if row.status is Status.QUEUED)
+
+    def on_row(row: StudyRow) -> None:
+        rows[row.key] = row
+
+    on_scored = (lambda row, scored: _triage_pdf(args, row, scored, classifier)) if args.pdf_dir else None
+    run_queue(index, dict(rows), queue, classifier, on_row, progress_bar("Analysing studies"), on_scored)
+    card = classifier.card
+    model = {"name": card.name, "version": card.version, "sha256": card.sha256}
+    print(f"{'rank':>4}  {'patient ID':<16}{'date':<10}{'verdict':<16}{'score':>7}  subtypes / status")
+    for rank, row in enumerate(ranked(list(rows.values())), 1):
+        score = f"{row.verdict.score:.3f}" if row.verdict else ""
+        detail = ", ".join(row.verdict.subtypes) if row.verdict else row.status_text
+        print(f"{rank:>4}  {row.patient_id[:15]:<16}{row.date:<10}{row.verdict_text:<16}{score:>7}  {detail}")
+    print(NOT_FOR_CLINICAL_USE.upper())
+    if args.json:
+        write_worklist_json(Path(args.json), list(rows.values()), folder, model)
+        print(f"wrote {args.json}")
+    if args.csv:
+        write_worklist_csv(Path(args.csv), list(rows.values()))
+        print(f"wrote {args.csv}")
+    return 0
+
+
+def _triage_pdf(args: argparse.Namespace, row, scored, classifier) -> None:  # type: ignore[no-untyped-def]
+    """One PDF summary per analysed study, named by patient ID and study UID (by UID alone when de-identified)."""
+    from ichviewer.core.gradcam import heatmaps_for
+    from ichviewer.report.pdf import ReportOptions, write_pdf
+
+    options = ReportOptions(deidentify=args.deidentify)
+    stem = row.key[-24:] if args.deidentify else f"{row.patient_id}_{row.key[-16:]}"
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem)
+    maps = heatmaps_for(classifier, scored.volume, scored.result.key_findings(options.max_key_slices))
+    write_pdf(Path(args.pdf_dir) / f"{name}.pdf", scored.volume, scored.result, maps, options)
+
+
 def _train(args: argparse.Namespace) -> int:
     """Train the classifier (options: `ichviewer train --help`, parsed by ichviewer.training.train)."""
     from ichviewer.training.train import main as train_main
@@ -244,6 +301,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument("--no-cache", action="store_true", help="always recompute the scores")
     scan.set_defaults(handler=_scan)
+
+    triage = sub.add_parser("triage", help="analyse every study under a folder; write the worklist ranked by suspicion")
+    triage.add_argument("folder", help="folder with many studies (searched recursively; only read)")
+    triage.add_argument("--csv", metavar="FILE", help="write the ranked worklist as CSV (one row per study)")
+    triage.add_argument("--json", metavar="FILE", help="write the ranked worklist as JSON")
+    triage.add_argument("--pdf-dir", metavar="DIR", help="write one PDF summary per analysed study into DIR")
+    triage.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDFs")
+    triage.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
+    triage.add_argument("--device", default="auto", choices=DEVICES)
+    triage.set_defaults(handler=_triage)
 
     phantom = sub.add_parser("phantom", help="write a synthetic head CT study with ground-truth labels and masks")
     phantom.add_argument("out", help="new folder for the DICOM files and ground_truth.json")

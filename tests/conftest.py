@@ -189,3 +189,11 @@ def phantom_series(tmp_path_factory: pytest.TempPathFactory):
     phantom = generate_phantom(PhantomSpec(seed=3, n_slices=16, size=256, pixel_mm=0.9, subtypes=SUBTYPE_KEYS))
     folder = write_phantom_study(phantom, tmp_path_factory.mktemp("phantom") / "study", file_names="shuffled")
     return folder, phantom
+
+
+@pytest.fixture(scope="session")
+def mixed_studies(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of six studies (tests/worklist_folder.py): two bleeds, two normals, a corrupt one and an MR one."""
+    from tests.worklist_folder import write_mixed_folder
+
+    return write_mixed_folder(tmp_path_factory.mktemp("mixed") / "night")

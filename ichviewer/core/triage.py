@@ -1,0 +1,136 @@
+"""The triage queue: analyse a folder's studies one after another, one volume in memory at a time.
+
+Shared by `ichviewer triage` and the viewer's worklist worker. The queue is thread-safe: the GUI
+thread may move a study to the front (the one the reader opened), pause or cancel while a worker
+thread takes studies from it. A study that fails becomes a failed row with its error and the
+queue goes on; cancelling stops between studies or between batches of one and re-queues it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
+
+from ichviewer.core.dicom.records import StudyIndex
+from ichviewer.core.inference import Classifier
+from ichviewer.core.progress import Cancelled, Progress, report
+from ichviewer.core.scoring import ScoredVolume, score_volume
+from ichviewer.core.study_loading import load_series
+from ichviewer.core.worklist_rows import Status, StudyRow, study_index, verdict_of
+
+log = logging.getLogger(__name__)
+PAUSE_POLL_S = 0.2
+
+
+class WorkQueue:
+    """Study keys still to analyse, in order; `cancel` stops the runner, `paused` holds it between studies."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self._keys = list(keys)
+        self._lock = threading.Lock()
+        self.cancel = threading.Event()
+        self.paused = threading.Event()
+
+    def take(self) -> str | None:
+        """The next key (None when empty or cancelled); waits while paused."""
+        while self.paused.is_set() and not self.cancel.is_set():
+            self.cancel.wait(PAUSE_POLL_S)
+        with self._lock:
+            if self.cancel.is_set() or not self._keys:
+                return None
+            return self._keys.pop(0)
+
+    def prioritise(self, key: str) -> bool:
+        """Move `key` to the front; False when it is not waiting (done, running or unknown)."""
+        with self._lock:
+            if key not in self._keys:
+                return False
+            self._keys.remove(key)
+            self._keys.insert(0, key)
+            return True
+
+    def put_back(self, key: str) -> None:
+        with self._lock:
+            if key not in self._keys:
+                self._keys.insert(0, key)
+
+    def pending(self) -> list[str]:
+        with self._lock:
+            return list(self._keys)
+
+
+def analyse_row(
+    index: StudyIndex,
+    row: StudyRow,
+    classifier: Classifier,
+    cancel: threading.Event | None = None,
+    on_row: Callable[[StudyRow], None] | None = None,
+    on_scored: Callable[[StudyRow, ScoredVolume], None] | None = None,
+) -> StudyRow:
+    """Load the row's series, score it (cache first) and return the finished row; errors become a failed row.
+
+    `on_row` sees the row while it runs (status analysing, progress 0..1); Cancelled propagates.
+    """
+    emit = on_row or (lambda _: None)
+    last = [-1]
+
+    def progress(part: int) -> Progress:
+        def call(done: int, total: int, message: str) -> None:
+            value = (part + done / max(total, 1)) / 2
+            if int(value * 20) != last[0]:  # at most 20 updates a study: the table need not redraw per slice
+                last[0] = int(value * 20)
+                emit(replace(row, status=Status.ANALYSING, progress=value))
+
+        return call
+
+    emit(replace(row, status=Status.ANALYSING, progress=0.0))
+    try:
+        series = index.find(row.series_uid)
+        study = next(s for s in index.studies if s.uid == series.study_uid)
+        volume = load_series(study_index(index, study), series, progress(0), cancel)
+        scored = score_volume(volume, classifier, progress(1), cancel)
+        finished = row.finished(verdict_of(scored.result))
+        if on_scored is not None:
+            on_scored(finished, scored)
+        return finished
+    except Cancelled:
+        raise
+    except Exception as error:  # one study's problem must not stop the night's queue; the log keeps the traceback
+        log.exception("triage of study %s (%s) failed", row.key, row.folder)
+        return replace(row, status=Status.FAILED, progress=0.0, error=_error_text(error))
+
+
+def run_queue(
+    index: StudyIndex,
+    rows: Mapping[str, StudyRow],
+    queue: WorkQueue,
+    classifier: Classifier,
+    on_row: Callable[[StudyRow], None],
+    progress: Progress | None = None,
+    on_scored: Callable[[StudyRow, ScoredVolume], None] | None = None,
+) -> bool:
+    """Analyse the queue's studies one at a time, handing every row change to `on_row`; False when cancelled.
+
+    A cancelled study goes back to the front of the queue as queued.
+    """
+    total = len(queue.pending())
+    done = 0
+    while (key := queue.take()) is not None:
+        row = rows[key]
+        report(progress, done, total, f"{row.patient_id or row.key}")
+        try:
+            on_row(analyse_row(index, row, classifier, queue.cancel, on_row, on_scored))
+        except Cancelled:
+            queue.put_back(key)
+            on_row(replace(row, status=Status.QUEUED, progress=0.0))
+            return False
+        done += 1
+        report(progress, done, total, f"{row.patient_id or row.key}")
+    return not queue.cancel.is_set()
+
+
+def _error_text(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    return text if len(text) <= 300 else text[:297] + "…"
