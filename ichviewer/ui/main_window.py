@@ -17,7 +17,7 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QHBoxLayout, QMainWindow, QToolBar, QWidget
 
 from ichviewer.core.ai_state import ModelInfo, ModelStatus
-from ichviewer.core.dicom.records import Series
+from ichviewer.core.dicom.records import Series, StudyIndex
 from ichviewer.core.settings import LoadedSettings, Settings, load_settings, save_settings
 from ichviewer.core.state import ViewerState
 from ichviewer.ui.ai_dock import AIDock
@@ -33,6 +33,7 @@ from ichviewer.ui.study_loader import StudyLoader
 from ichviewer.ui.text_dialog import TextDialog, load_report_dialog, log_dialog
 from ichviewer.ui.theme import apply_theme
 from ichviewer.ui.window_controls import WindowControls
+from ichviewer.ui.worklist_dock import WorklistDock, open_worklist
 
 APP_TITLE = "ichviewer"
 DOCK_FEATURES = QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -70,8 +71,11 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.ai_dock], [400], Qt.Orientation.Horizontal)
         else:
             state.model = ModelInfo(ModelStatus.OFF)
+        self.model_dir, self.ai = model_dir, ai
+        self.worklist_dock: WorklistDock | None = None
         self.menus = Menus(self)
         state.events.series.connect(self._show_title)
+        state.events.index.connect(self._show_worklist)
         self._restore_geometry()
         self.set_theme(self.settings.theme)
         if loaded.warning:
@@ -114,6 +118,20 @@ class MainWindow(QMainWindow):
 
     def _show_title(self, series: Series | None) -> None:
         self.setWindowTitle(f"{APP_TITLE} — {series.description or series.title}" if series else APP_TITLE)
+
+    def _show_worklist(self, index: StudyIndex | None) -> None:
+        """A folder of more than one study gets the worklist dock (its queue starts); another folder drops it."""
+        if self.worklist_dock is not None:
+            self.worklist_dock.close_worklist()
+            self.removeDockWidget(self.worklist_dock)
+            self.worklist_dock.deleteLater()
+            self.worklist_dock = None
+        if index is None:
+            return
+        dock = open_worklist(self.state, index, self.model_dir, self.settings.device, self.ai, self)
+        if dock is not None:
+            self.worklist_dock = dock
+            self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
 
     # --- opening -----------------------------------------------------------------------------
     def choose_folder(self) -> None:
@@ -170,6 +188,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.state.close()
+        if self.worklist_dock is not None:
+            self.worklist_dock.close_worklist()
         self.loader.shutdown()
         if self.ai_worker is not None:
             self.ai_worker.stop()
