@@ -132,6 +132,7 @@ class MainWindow(QMainWindow):
         if dock is not None:
             self.worklist_dock = dock
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+            self.resizeDocks([dock], [320], Qt.Orientation.Vertical)
 
     # --- opening -----------------------------------------------------------------------------
     def choose_folder(self) -> None:

@@ -102,6 +102,7 @@ class WorklistDock(QDockWidget):
         table.blockSignals(False)
         table.resizeColumnsToContents()
         table.setColumnWidth(NOTE, max(table.columnWidth(NOTE), 160))
+        table.setColumnWidth(STATUS, max(table.columnWidth(STATUS), 120))  # room for "analysing 100%"
         self._summarise()
 
     def _items(self, rank: int, row: StudyRow) -> list[QTableWidgetItem]:
@@ -116,7 +117,7 @@ class WorklistDock(QDockWidget):
             row.series_title or row.folder.name,
             row.n_slices,
             row.verdict_text,
-            round(verdict.score, 3) if verdict else None,
+            f"{verdict.score:.3f}" if verdict else None,  # scores lie in [0, 1]: fixed width sorts as numbers
             ", ".join(label(s).short for s in verdict.subtypes) if verdict else "",
             len(verdict.flagged) if verdict else None,
             row.status_text,
