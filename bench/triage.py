@@ -61,7 +61,7 @@ def main() -> None:
             queue = WorkQueue(rows)
             peak_before = peak_rss_mb()
             start = time.perf_counter()
-            run_queue(index, dict(rows), queue, classifier, lambda row: rows.__setitem__(row.key, row))
+            run_queue(index, dict(rows), queue, classifier, lambda row, rows=rows: rows.__setitem__(row.key, row))
             analysed = time.perf_counter() - start
             done = sum(r.status is Status.DONE for r in rows.values())
             print(
