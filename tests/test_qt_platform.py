@@ -32,8 +32,11 @@ def test_missing_libraries_are_named_with_their_packages(monkeypatch) -> None:  
 
 
 @needs_linux_qt
-def test_nothing_to_say_when_every_library_loads() -> None:
-    assert missing_xcb_libraries(QT) == []  # this machine has them all (the screenshot test needs them)
+def test_nothing_to_say_when_every_library_loads(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # whether this machine has them is .ci/run's business; here: the check is silent when all load
+    monkeypatch.setattr("ichviewer.qt_platform._loads", lambda name: True)
+    assert missing_xcb_libraries(QT) == []
+    assert display_problem({"DISPLAY": ":0"}, QT) is None
 
 
 def test_package_names() -> None:
