@@ -105,6 +105,7 @@ def progress_bar(description: str):  # type: ignore[no-untyped-def]
 
 def _scan(args: argparse.Namespace) -> int:
     """Score the default series of a folder headless; print the study table, write JSON/CSV."""
+    from ichviewer.core.applicability import NotApplicable
     from ichviewer.core.inference import Classifier
     from ichviewer.core.labels import label
     from ichviewer.core.model import ModelError
@@ -119,8 +120,16 @@ def _scan(args: argparse.Namespace) -> int:
         if args.model:  # the folder the user named is no model
             raise UsageError(str(error)) from None
         raise
-    scored = score_volume(volume, classifier, progress_bar("Analysing"), use_cache=not args.no_cache)
+    try:
+        scored = score_volume(volume, classifier, progress_bar("Analysing"), use_cache=not args.no_cache)
+    except NotApplicable as reason:
+        return _scan_not_applicable(args, volume, classifier, str(reason))
     result = scored.result
+    study = result.study
+    print(
+        f"STUDY: {study.headline} — score {study.score:.3f} (threshold {study.threshold:.3f}), "
+        f"{study.flagged_slices} of {result.n_slices} slices flagged"
+    )
     print(f"{volume.series.title}: {volume.n_slices} slices")
     for line in volume.report.lines():
         print(f"  {line}")
@@ -141,6 +150,36 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"wrote {args.csv}")
     if args.pdf:
         _write_scan_pdf(args, volume, result, classifier)
+    return 0
+
+
+def _scan_not_applicable(args: argparse.Namespace, volume, classifier, reason: str) -> int:  # type: ignore[no-untyped-def]
+    """`scan` on a series the model must not judge: the reason instead of scores (exit 0: a valid answer)."""
+    from ichviewer.core.inference import series_facts
+    from ichviewer.core.results import write_json_atomic
+
+    print(f"STUDY: AI not applicable: {reason}")
+    print(f"{volume.series.title}: {volume.n_slices} slices")
+    for line in volume.report.lines():
+        print(f"  {line}")
+    print(f"Model {classifier.card.title} — {NOT_FOR_CLINICAL_USE.upper()}")
+    if args.json:
+        data = {
+            "study": {
+                "applicable": False,
+                "suspected": None,
+                "verdict": f"AI not applicable: {reason}",
+                "reason": reason,
+            },
+            "series_uid": volume.series.uid,
+            "series": series_facts(volume),
+            "model": {"name": classifier.card.name, "version": classifier.card.version},
+        }
+        write_json_atomic(Path(args.json), data)
+        print(f"wrote {args.json}")
+    for option in ("csv", "pdf"):
+        if getattr(args, option):
+            print(f"{option.upper()} not written: no scores for a series the model does not judge")
     return 0
 
 

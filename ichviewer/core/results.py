@@ -44,6 +44,43 @@ class LabelSummary:
         return "flagged" if self.positive else "not flagged"
 
 
+@dataclass(frozen=True)
+class StudyVerdict:
+    """ "Hemorrhage suspected (subtypes)" or "not detected": what a reader sees first."""
+
+    suspected: bool
+    score: float  # the study's "any" score: its highest slice score
+    threshold: float
+    labels: dict[str, tuple[float, bool]]  # label → (study score, present: on a flagged slice)
+    flagged_slices: int
+    n_slices: int
+
+    @property
+    def subtypes(self) -> list[str]:
+        """The subtypes present, strongest first."""
+        present = [(score, key) for key, (score, on) in self.labels.items() if on and key != "any"]
+        return [key for _, key in sorted(present, reverse=True)]
+
+    @property
+    def headline(self) -> str:
+        """E.g. "Hemorrhage suspected (SDH, IPH)" or "Hemorrhage not detected"."""
+        if not self.suspected:
+            return "Hemorrhage not detected"
+        names = [label_info(k).short for k in self.subtypes]
+        return "Hemorrhage suspected" + (f" ({', '.join(names)})" if names else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "suspected": self.suspected,
+            "verdict": self.headline,
+            "score": round(self.score, 6),
+            "threshold": round(self.threshold, 6),
+            "flagged_slices": self.flagged_slices,
+            "slices": self.n_slices,
+            "labels": {k: {"score": round(v, 6), "present": on} for k, (v, on) in self.labels.items()},
+        }
+
+
 class KeyFinding(NamedTuple):
     """A slice worth showing and the label it was chosen for (its Grad-CAM is drawn for that label)."""
 
@@ -81,12 +118,35 @@ class StudyResult:
 
     @property
     def flags(self) -> np.ndarray:
-        """(n, n_labels) bool: score at or above the label's threshold."""
-        return self.scores >= np.asarray(self.thresholds, dtype=np.float32)
+        """(n, n_labels) bool: the flags shown. A slice is flagged when its "any" score reaches the
+        "any" threshold (the study's operating point); a flagged slice carries the subtypes whose
+        scores reach theirs. One rule for the headline, the table, the list, the PDF and `scan`:
+        a study is suspected exactly when one of its slices is flagged."""
+        over = self.scores >= np.asarray(self.thresholds, dtype=np.float32)
+        if "any" not in self.labels:
+            return over
+        return over & over[:, [self.labels.index("any")]]
 
     def flagged_slices(self) -> list[int]:
-        """Slices where any label passes its threshold, in slice order."""
+        """Flagged slices (see `flags`), in slice order."""
         return [int(i) for i in np.flatnonzero(self.flags.any(axis=1))]
+
+    @property
+    def study(self) -> StudyVerdict:
+        """The study-level decision: suspected or not, its score, and each label's study score."""
+        scores = self.scores.max(axis=0) if self.n_slices else np.zeros(len(self.labels), dtype=np.float32)
+        flags: np.ndarray = self.flags.any(axis=0) if self.n_slices else np.zeros(len(self.labels), dtype=bool)
+        key = "any" if "any" in self.labels else self.labels[int(np.argmax(scores))]
+        k = self.labels.index(key)
+        suspected = bool(flags[k]) if key == "any" else bool(flags.any())
+        return StudyVerdict(
+            suspected=suspected,
+            score=float(scores[k]),
+            threshold=self.thresholds[k],
+            labels={label: (float(scores[i]), bool(flags[i])) for i, label in enumerate(self.labels)},
+            flagged_slices=len(self.flagged_slices()),
+            n_slices=self.n_slices,
+        )
 
     def next_flagged(self, current: int, step: int) -> int | None:
         """The next flagged slice after `current` in direction `step` (+1/-1), wrapping; None if none."""
@@ -116,9 +176,10 @@ class StudyResult:
         """
         chosen: dict[int, str] = {}
         peaks = []
+        flags = self.flags
         for k, key in enumerate(self.labels):
-            column = self.scores[:, k]
-            if key != "any" and (column >= self.thresholds[k]).any():
+            column = np.where(flags[:, k], self.scores[:, k], -1.0)
+            if key != "any" and flags[:, k].any():
                 index = int(np.argmax(column))
                 peaks.append((-float(column[index]), index, key))
         for _, index, key in sorted(peaks):
@@ -134,6 +195,7 @@ class StudyResult:
     def label_summaries(self) -> list[LabelSummary]:
         """One row per label, in the model's label order (the study table of the viewer, PDF and scan)."""
         rows = []
+        flags = self.flags
         for i, key in enumerate(self.labels):
             column = self.scores[:, i]
             top = int(np.argmax(column)) if len(column) else 0
@@ -142,19 +204,18 @@ class StudyResult:
                     key,
                     float(column[top]) if len(column) else 0.0,
                     top,
-                    int((column >= self.thresholds[i]).sum()),
+                    int(flags[:, i].sum()),
                     self.thresholds[i],
                 )
             )
         return rows
 
     def describe(self) -> str:
-        """A short line for status bars and logs."""
-        flagged = self.flagged_slices()
-        if not flagged:
-            return f"No slice passes a threshold ({self.n_slices} slices analysed)"
-        names = [label_info(r.label).short for r in self.label_summaries() if r.positive and r.label != "any"]
-        return f"{len(flagged)} of {self.n_slices} slices flagged" + (f" ({', '.join(names)})" if names else "")
+        """A short line for status bars and logs: the study verdict first, then the flagged slices."""
+        study = self.study
+        if not study.suspected:
+            return f"{study.headline} ({self.n_slices} slices analysed)"
+        return f"{study.headline}: {study.flagged_slices} of {self.n_slices} slices flagged"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -164,6 +225,7 @@ class StudyResult:
             "device": self.device,
             "elapsed_s": round(self.elapsed_s, 3),
             "created": self.created,
+            "study": self.study.to_json(),
             "labels": list(self.labels),
             "thresholds": [round(t, 6) for t in self.thresholds],
             "summary": [

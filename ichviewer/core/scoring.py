@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ichviewer.core.applicability import NotApplicable, applicability_problem
 from ichviewer.core.inference import Classifier
 from ichviewer.core.progress import Cancel, Progress
 from ichviewer.core.results import StudyResult, load_cached, save_cached
@@ -33,7 +34,13 @@ def score_volume(
     use_cache: bool = True,
     on_batch: Callable[[list[int], np.ndarray], None] | None = None,
 ) -> ScoredVolume:
-    """Scores for `volume`: from the cache when `use_cache` and this model already scored these slices."""
+    """Scores for `volume`: from the cache when `use_cache` and this model already scored these slices.
+
+    Raises `NotApplicable` (with the reason) for a series the model must not judge.
+    """
+    problem = applicability_problem(volume)
+    if problem is not None:
+        raise NotApplicable(problem)
     uids = tuple(s.sop_instance_uid for s in volume.slices)
     if use_cache:
         cached = load_cached(uids, classifier.card.sha256)

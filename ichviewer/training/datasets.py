@@ -70,6 +70,15 @@ class Stack:
     volume: CTVolume | None = None
     study_labels: np.ndarray | None = None
     study_mask: np.ndarray | None = None
+    pixel_spacing: tuple[float, float] | None = None  # mm; the volume's where there is one
+    positions: np.ndarray | None = None  # mm along the normal per slice; the volume's where there is one
+
+    def physical(self) -> tuple[np.ndarray, tuple[float, float]]:
+        """(slice positions along the normal, pixel spacing) in mm: the DICOM geometry, else the stack's own."""
+        if self.volume is not None:
+            return self.volume.geometry.slice_positions, self.volume.geometry.pixel_spacing
+        positions = self.positions if self.positions is not None else np.arange(len(self.hu), dtype=float) * 5.0
+        return positions, self.pixel_spacing or (1.0, 1.0)
 
     def study_truth(self) -> tuple[np.ndarray, np.ndarray]:
         """Study labels: given, or positive where any slice is, known where positive or all slices known."""

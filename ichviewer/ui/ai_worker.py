@@ -104,6 +104,7 @@ class AIWorker(QObject):
         return True
 
     def _analyse(self, request: AnalysisRequest) -> None:
+        from ichviewer.core.applicability import NotApplicable
         from ichviewer.core.scoring import score_volume
 
         job = request.job
@@ -120,6 +121,9 @@ class AIWorker(QObject):
         try:
             scored = score_volume(request.volume, self.classifier, progress, job.cancel, request.use_cache, on_batch)
         except Cancelled:
+            return
+        except NotApplicable as reason:
+            self.relay.call("analysis_not_applicable", job, str(reason))
             return
         except Exception as error:  # reported to the reader; the viewer keeps working without AI
             log.exception("Analysis of %s failed", request.volume.series.title)
