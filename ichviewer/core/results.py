@@ -135,7 +135,7 @@ class StudyResult:
     def study(self) -> StudyVerdict:
         """The study-level decision: suspected or not, its score, and each label's study score."""
         scores = self.scores.max(axis=0) if self.n_slices else np.zeros(len(self.labels), dtype=np.float32)
-        flags: np.ndarray = self.flags.any(axis=0) if self.n_slices else np.zeros(len(self.labels), dtype=bool)
+        flags = np.asarray(self.flags.any(axis=0), dtype=bool).reshape(len(self.labels))
         key = "any" if "any" in self.labels else self.labels[int(np.argmax(scores))]
         k = self.labels.index(key)
         suspected = bool(flags[k]) if key == "any" else bool(flags.any())
