@@ -40,6 +40,8 @@ class SlabSequenceNet(nn.Module):
         self.seq_head = nn.Linear(hidden, n_labels)
         nn.init.zeros_(self.seq_head.weight)
         nn.init.zeros_(self.seq_head.bias)
+        # per-label shift of the final logits that puts the chosen operating point at 0.5 (set at export)
+        self.offset = nn.Parameter(torch.zeros(n_labels), requires_grad=False)
 
     # -- per slab -------------------------------------------------------------------------------
     def trunk_maps(self, x: torch.Tensor) -> torch.Tensor:
@@ -65,7 +67,7 @@ class SlabSequenceNet(nn.Module):
         """(B, L, 1280) slab vectors and (B, L, n) slab logits of studies → (B, L, n) final slab logits."""
         features = torch.cat([self.reduce(embeddings), slab_logits.detach()], dim=-1)
         context, _ = self.gru(features)
-        return slab_logits + self.seq_head(context)
+        return slab_logits + self.seq_head(context) + self.offset
 
     def study(self, maps: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Trunk maps (L, 192, h, w) of one study's slabs, inferior first → (slab logits, final logits), (L, n)."""

@@ -120,7 +120,7 @@ def validation_loss(net: SlabSequenceNet, studies: list[StudyViews]) -> float:
 def trainable(net: SlabSequenceNet) -> list[torch.nn.Parameter]:
     for p in net.trunk.parameters():
         p.requires_grad_(False)
-    return [p for name, p in net.named_parameters() if not name.startswith("trunk.")]
+    return [p for name, p in net.named_parameters() if not name.startswith("trunk.") and p.requires_grad]
 
 
 def train_seed(
