@@ -99,17 +99,19 @@ def as_volume(stack: Stack) -> CTVolume:
     if stack.volume is not None:
         return stack.volume
     uid = f"2.25.{int.from_bytes(stack.group.encode()[:15], 'big')}"
+    positions, spacing = stack.physical()
+    thickness = float(np.median(np.diff(positions))) if len(positions) > 1 else 5.0
     headers = tuple(
         SliceHeader(
             path=Path(f"{stack.source}/{stack.group}/{k}"),
             sop_instance_uid=f"{uid}.{k + 1}",
             instance_number=k + 1,
-            position=(0.0, 0.0, float(k)),
+            position=(0.0, 0.0, float(positions[k])),
             orientation=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
             rows=stack.hu.shape[1],
             columns=stack.hu.shape[2],
-            pixel_spacing=(1.0, 1.0),
-            slice_thickness=1.0,
+            pixel_spacing=(float(spacing[0]), float(spacing[1])),
+            slice_thickness=thickness,
             rescale_slope=1.0,
             rescale_intercept=0.0,
             has_rescale=True,

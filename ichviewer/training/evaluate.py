@@ -36,7 +36,15 @@ if TYPE_CHECKING:
 BOOTSTRAP = 1000
 BOOTSTRAP_SEED = 0
 TOLERANCE = 0.005
-REAL_SETS = ("rsna_dicom_slices", "rsna_dicom_studies", "rsna_png", "head_ct")
+REAL_SETS = (
+    "rsna_dicom_slices",
+    "rsna_dicom_studies",
+    "ct_ich_slices",
+    "ct_ich_studies",
+    "real_studies",
+    "rsna_png",
+    "head_ct",
+)
 
 
 def _collect(name: str, unit: str, rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, str]]) -> Predictions:
@@ -79,9 +87,17 @@ def heldout_predictions(
     dicom = data / "rsna_dicom"
     stacks = read_rsna(dicom / "labels.csv", dicom, groups=members(split, "rsna_dicom", "test"), progress=progress)
     out = predict_stacks(classifier, stacks, "rsna_dicom_slices", "slice", study_name="rsna_dicom_studies")
+    if "ct_ich" in split["sources"] and (data / "ct_ich").is_dir():
+        from ichviewer.training.ct_ich import read_ct_ich
+
+        studies = read_ct_ich(data / "ct_ich", members(split, "ct_ich", "test"))
+        out += predict_stacks(classifier, studies, "ct_ich_slices", "slice", study_name="ct_ich_studies")
     for source in ("rsna_png", "head_ct"):
         images = read_image_folder(data / source, source=source, ids=members(split, source, "test"))
-        out += predict_stacks(classifier, images, source, "image")
+        out += predict_stacks(classifier, (_with_spacing(image) for image in images), source, "image")
+    studies_sets = [p for p in out if p.name in ("rsna_dicom_studies", "ct_ich_studies")]
+    if len(studies_sets) > 1:
+        out.append(pooled("real_studies", studies_sets))
     if phantom_count:
         out += predict_stacks(
             classifier,
@@ -95,6 +111,28 @@ def heldout_predictions(
             classifier, read_cq500(cq500, progress=progress), "cq500", "study", study_name="cq500_studies"
         )
     return out
+
+
+def _with_spacing(stack: Stack) -> Stack:
+    """Single images with the pixel size the slab pack gave them (none is stored with them)."""
+    from dataclasses import replace
+
+    from ichviewer.training.slab_pack import single_image_spacing
+
+    return replace(stack, pixel_spacing=single_image_spacing(stack))
+
+
+def pooled(name: str, sets: list[Predictions]) -> Predictions:
+    """One set of several sets' rows (e.g. the real whole studies of every source)."""
+    return Predictions(
+        name,
+        sets[0].unit,
+        np.concatenate([p.scores for p in sets]),
+        np.concatenate([p.labels for p in sets]),
+        np.concatenate([p.mask for p in sets]),
+        np.concatenate([p.groups for p in sets]),
+        np.concatenate([p.ids for p in sets]),
+    )
 
 
 def _value(x: float) -> float | None:
