@@ -252,6 +252,14 @@ def main(argv: list[str] | None = None) -> int:
     figures = all_figures(predictions, {k: card.threshold(k) for k in LABEL_KEYS})
     for name, f in figures.items():
         print(("\n[separate: synthetic] " if name.startswith("phantom") else "\n") + format_table(name, f))
+    from ichviewer.training.label_free import label_free_checks
+
+    checks = label_free_checks(classifier, args.data)
+    print("\nlabel-free checks (no bleed in any):")
+    for name, c in checks.items():
+        print(
+            f"  {name}: {c['decision']}{': ' + c['reason'] if c.get('reason') else ''}, {c['flagged_slices']} flagged"
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "metrics.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     from ichviewer.training.roc_plot import write_roc_png
@@ -265,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     if args.check:
         problems = compare(card.raw.get("metrics", {}).get("sets", {}), figures)
+        problems += compare(card.raw.get("metrics", {}).get("label_free_checks", {}), checks, "/label_free_checks")
         if not card.raw.get("metrics", {}).get("sets"):
             problems.append("the card has no metrics (run evaluate --write-card)")
         print("check: figures match the card" if not problems else "check FAILED:\n  " + "\n  ".join(problems))
@@ -281,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             "bootstrap": f"{BOOTSTRAP} resamples of groups "
             "(studies for rsna_dicom slices, images elsewhere), percentile 95% CI, seed 0",
             "cpu_speed": speed,
+            "label_free_checks": checks,
         }
         print(f"CPU speed: {speed['slices_per_s']} slices/s ({speed['detail']})")
         print(f"wrote {write_card_metrics(Path(model_dir), figures, extra)}")
