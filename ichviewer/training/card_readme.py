@@ -41,7 +41,8 @@ def render(card: dict[str, Any], notes: str = "") -> str:
     if isinstance(training, dict) and "data" in training:
         lines += ["## Training and validation data (the test split never enters)", "", training.get("method", ""), ""]
         lines += [
-            "| source | part | stacks | slabs | studies with a bleed | positive slabs (any / EDH / IPH / IVH / SAH / SDH) |"
+            "| source | part | stacks | slabs | studies with a bleed "
+            "| positive slabs (any / EDH / IPH / IVH / SAH / SDH) |"
         ]
         lines += ["|---|---|---:|---:|---:|---|"]
         for source, parts in training["data"].items():
