@@ -44,6 +44,17 @@ class TestStudyResult:
         assert r.flagged_slices() == [1, 2]
         assert r.flags[2].tolist() == [True, True, False, False, False, False]  # subdural 0.65 < 0.7
 
+    def test_a_subtype_alone_flags_nothing_and_the_study_verdict_follows_the_flags(self):
+        lone = result([[0.2, 0.0, 0.9, 0.0, 0.0, 0.0], [0.3, 0.0, 0.0, 0.0, 0.0, 0.0], [0.1, 0.0, 0.0, 0.0, 0.0, 0.0]])
+        assert lone.flagged_slices() == [] and not lone.flags.any()  # IPH 0.9 without "any": no flag
+        assert not lone.study.suspected and lone.study.headline == "Hemorrhage not detected"
+        assert lone.label_summaries()[2].slices_over == 0
+        study = result().study
+        assert study.suspected and study.flagged_slices == 2 and study.score == pytest.approx(0.9)
+        assert study.subtypes == ["intraparenchymal", "epidural"]  # strongest first; SDH 0.65 < 0.7
+        assert study.headline == "Hemorrhage suspected (IPH, EDH)"
+        assert result().to_json()["study"]["suspected"] is True
+
     def test_next_flagged_wraps_both_ways(self):
         r = result()
         assert r.next_flagged(0, +1) == 1
@@ -77,8 +88,8 @@ class TestStudyResult:
         assert findings[0] == (4, "subdural") and (17, "epidural") in findings and len(findings) == 3
 
     def test_describe(self):
-        assert result().describe() == "2 of 3 slices flagged (EDH, IPH)"
-        assert result(np.zeros((3, 6))).describe().startswith("No slice passes a threshold")
+        assert result().describe() == "Hemorrhage suspected (IPH, EDH): 2 of 3 slices flagged"
+        assert result(np.zeros((3, 6))).describe() == "Hemorrhage not detected (3 slices analysed)"
 
     def test_json_round_trip(self):
         r = result()
