@@ -38,7 +38,7 @@ class HeatmapChoice(EventedModel):
             return None
         if self.label != STRONGEST:
             return self.label if self.label in result.labels else None
-        if not result.flags[index].any():
+        if not result.slice_flags()[index]:
             return None
         return result.top_label(index)[0]
 

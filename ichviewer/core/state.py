@@ -22,7 +22,7 @@ from ichviewer.core.events import EventedModel
 from ichviewer.core.heatmap_colors import heat_levels
 from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice
 from ichviewer.core.jobs import ANALYSIS, LOAD, Job, Jobs
-from ichviewer.core.load_report import LoadReport
+from ichviewer.core.load_report import LoadReport, plural
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.volume import CTVolume
@@ -210,7 +210,8 @@ class ViewerState(EventedModel):
         self.dims.reset(volume.hu.shape)
         self.volume = volume
         self.preview = None
-        problems = f"  ({len(volume.report.lines())} problems: File ▸ Show load report)" if volume.report else ""
+        report = volume.report
+        problems = f"  ({plural(report.problem_count, 'problem')}: File ▸ Show load report)" if report else ""
         self.status = f"{volume.series.title}: {volume.n_slices} slices{problems}"
         if self.auto_analyse:
             self.analyse()
@@ -250,15 +251,36 @@ class ViewerState(EventedModel):
         self.dims.step(delta)
 
     def jump_flagged(self, step: int) -> None:
-        """N / Shift+N: the next or previous flagged slice (wrapping), if any."""
+        """N / Shift+N: the peak slice of the next or previous flagged region (wrapping), if any."""
         result = self.ai.result
         if result is None:
             return
         target = result.next_flagged(self.dims.slice, step)
         if target is None:
             self.status = "No slice passes the threshold"
-        else:
-            self.set_slice(target)
+            return
+        self.set_slice(target)
+        regions = result.flagged_regions()
+        number, region = next((k, r) for k, r in enumerate(regions, 1) if r.peak == target)
+        extent = (
+            f"slice {region.first + 1}"
+            if region.first == region.last
+            else f"slices {region.first + 1}–{region.last + 1}"
+        )
+        self.status = f"Flagged region {number} of {len(regions)}: {extent}, peak at slice {target + 1}"
+
+    def step_series(self, step: int) -> Job | None:
+        """[ / ]: open the previous or next series of the folder (in the series list's order), stopping at the ends."""
+        if self.index is None or self.series is None:
+            return None
+        uids = [s.uid for s in self.index.series]
+        if self.series.uid not in uids:
+            return None
+        target = uids.index(self.series.uid) + step
+        if not 0 <= target < len(uids):
+            self.status = "No further series in this folder"
+            return None
+        return self.open_series(self.index.series[target])
 
     def apply_preset(self, name: str) -> None:
         """Keys 1-4 and 0: a preset, or the series' own window for 'scanner' (when it states one)."""

@@ -247,7 +247,7 @@ class _Renderer:
             ("Label", 0.30),
             ("Highest score", 0.16),
             ("at slice", 0.12),
-            ("Slices over", 0.14),
+            ("Slices flagged", 0.14),
             ("Threshold", 0.13),
             ("Verdict", 0.15),
         ]

@@ -34,7 +34,7 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
     def y_of(score: float) -> float:
         return plot.bottom() - score * plot.height()
 
-    flagged = result.flags.any(axis=1)
+    flagged = result.slice_flags()
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(255, 77, 77, 40))
     half = plot.width() / max(n - 1, 1) / 2

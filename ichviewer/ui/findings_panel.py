@@ -36,7 +36,7 @@ class FindingsPanel(QWidget):
         self.verdict.setWordWrap(True)
         self.verdict.setObjectName("verdict")
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Label", "Highest", "Slices ≥ thr"])
+        self.table.setHorizontalHeaderLabels(["Label", "Highest", "Slices flagged"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
