@@ -20,9 +20,10 @@ from ichviewer.core.dims import Dims
 from ichviewer.core.display import Display
 from ichviewer.core.events import EventedModel
 from ichviewer.core.heatmap_colors import heat_levels
-from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice
+from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice, heatmap_caption
 from ichviewer.core.jobs import ANALYSIS, LOAD, Job, Jobs
 from ichviewer.core.load_report import LoadReport, plural
+from ichviewer.core.privacy import shown_folder
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.volume import CTVolume
@@ -145,6 +146,15 @@ class ViewerState(EventedModel):
         levels = self.heatmaps.get(key)
         return None if levels is None else (key, levels)
 
+    def heatmap_caption(self) -> str:
+        """The heatmap's label over the image ("Heatmap: Subdural (strongest label)"), or "Computing heatmap…"."""
+        if self.volume is None:
+            return ""
+        index = self.dims.slice
+        label = self.heatmap.label_for(self.ai.result, index)
+        key = (self.volume.slices[index].sop_instance_uid, label or "")
+        return heatmap_caption(self.heatmap, label, self.heatmaps.get(key) is not None, self.heatmaps.pending(key))
+
     # --- opening ----------------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> Job:
         """Index `folder` and load its default series; whatever was open or loading is dropped."""
@@ -156,7 +166,7 @@ class ViewerState(EventedModel):
         self.message = ""
         self.thumbnails = {}
         self.folder = str(Path(folder).expanduser())
-        self.status = f"Opening {self.folder}…"
+        self.status = f"Opening {shown_folder(self.folder, self.display.show_patient)}…"
         return self._request_load(LoadRequest(self.jobs.start(LOAD), folder=Path(self.folder)))
 
     def open_series(self, series: Series) -> Job | None:
@@ -227,8 +237,10 @@ class ViewerState(EventedModel):
     def load_empty(self, job: Job, reason: str) -> None:
         """The folder holds no CT series: say why, and where the list of left-out files is."""
         if self.jobs.is_current(job):
+            shown = shown_folder(self.folder, self.display.show_patient)
+            reason = reason.replace(self.folder, shown)
             self.message = (
-                f"No CT images to show in\n{self.folder}\n\n{reason}\n\n"
+                f"No CT images to show in\n{shown}\n\n{reason}\n\n"
                 "File ▸ Show load report lists every file that was left out."
             )
             self.status = reason

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from ichviewer.core.overlay_text import CORNERS
+from ichviewer.ui.view_badges import outlined
 
 MARGIN = 8
 
@@ -26,7 +27,7 @@ class CornerLabels:
         vertical = Qt.AlignmentFlag.AlignBottom if corner.startswith("bottom") else Qt.AlignmentFlag.AlignTop
         label.setAlignment(horizontal | vertical)
         label.hide()
-        return label
+        return outlined(label)
 
     def set_texts(self, texts: dict[str, str], visible: bool) -> None:
         for corner, label in self.labels.items():

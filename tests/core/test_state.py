@@ -257,6 +257,21 @@ class TestHeatmaps:
         assert ready.values == [key] and key == (volume.slices[12].sop_instance_uid, "subdural")
         assert levels.dtype == np.uint8 and levels.max() == 255
 
+    def test_the_caption_names_the_label_and_says_while_the_map_is_computed(self, state, volume, tmp_path, make_result):
+        asked = Recorder(state.events.heatmap_requested)
+        request = open_volume(state, volume, tmp_path)
+        state.analysis_done(request.job, make_result(20, {(12, "subdural"): 0.9, (12, "any"): 0.9}), False)
+        assert state.heatmap_caption() == ""  # slice 10: nothing flagged, nothing drawn
+        state.set_slice(12)
+        assert state.heatmap_caption() == "Computing heatmap (Subdural)…"
+        heat = asked.values[-1]
+        state.heatmap_done(heat.job, volume.slices[12].sop_instance_uid, "subdural", np.ones((32, 32), np.float32))
+        assert state.heatmap_caption() == "Heatmap: Subdural (strongest label)"
+        state.heatmap.label = "epidural"
+        assert state.heatmap_caption() == "Computing heatmap (Epidural)…"
+        state.heatmap.toggle_visible()
+        assert state.heatmap_caption() == ""
+
     def test_a_chosen_label_is_drawn_on_every_slice_and_hidden_with_h(self, state, volume, tmp_path, make_result):
         asked = Recorder(state.events.heatmap_requested)
         request = open_volume(state, volume, tmp_path)
@@ -287,3 +302,13 @@ def test_settings_round_trip() -> None:
     state.toggle_auto_analyse()
     state.save_to(settings)
     assert settings.show_patient_overlay is False and settings.auto_analyse is True
+
+
+def test_privacy_hides_the_folder_path_in_the_status_and_the_message(tmp_path: Path) -> None:
+    state = ViewerState()
+    state.display.show_patient = False
+    folder = tmp_path / "DOE_JOHN_123456"
+    job = state.open_folder(folder)
+    assert "DOE_JOHN" not in state.status and "path hidden" in state.status
+    state.load_empty(job, f"No CT images found in {folder} (3 files looked at).")
+    assert "DOE_JOHN" not in state.message and "DOE_JOHN" not in state.status

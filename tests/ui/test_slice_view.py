@@ -137,7 +137,19 @@ class TestMouse:
         view = main_window.slice_view
         view._on_mouse_moved(view.image_item.mapToScene(QPointF(70.5, 48.5)))  # (x = column, y = row)
         expected = int(main_window.state.volume.hu[view.index, 48, 70])
-        assert f"HU {expected}  at (48, 70)" in view.corner_text("bottom_right")
+        assert f"HU {expected}  at row 48, col 70" in view.corner_text("bottom_right")
+
+    def test_probe_follows_the_slice_under_a_still_cursor_and_ends_when_it_leaves(
+        self, main_window, write_study, open_study
+    ):
+        open_study(write_study(n=10, size=96))
+        state, view = main_window.state, main_window.slice_view
+        view._on_mouse_moved(view.image_item.mapToScene(QPointF(70.5, 48.5)))
+        for index in (2, 9):  # the phantom's HU rise by one per slice
+            state.set_slice(index)
+            assert f"HU {int(state.volume.hu[index, 48, 70])}  at" in view.corner_text("bottom_right")
+        QApplication.sendEvent(view.graphics.viewport(), QEvent(QEvent.Type.Leave))
+        assert "HU" not in view.corner_text("bottom_right")
 
 
 def test_corners_follow_the_overlay_and_privacy_toggles(main_window, write_study, open_study) -> None:
