@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
+import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication
@@ -110,6 +111,19 @@ class TestMouse:
         assert state.slice_index == 9 and view.zoom_factor() > zoom * 1.1
         qtbot.keyClick(main_window, Qt.Key.Key_R)
         assert abs(view.zoom_factor() - zoom) < 1e-6 * zoom
+
+    def test_right_drag_zooms_twice_per_200_pixels(self, qtbot, main_window, write_study, open_study):
+        """80 px used to zoom 5×; now 200 px up doubles the zoom, 200 px down halves it back, 80 px ≈ 1.32×."""
+        open_study(write_study())
+        view = main_window.slice_view
+        start = view.zoom_factor()
+        drag(qtbot, view, 0, -200, Qt.MouseButton.RightButton)
+        assert view.zoom_factor() / start == pytest.approx(2.0, rel=0.03)
+        drag(qtbot, view, 0, 200, Qt.MouseButton.RightButton)
+        assert view.zoom_factor() / start == pytest.approx(1.0, rel=0.03)
+        drag(qtbot, view, 80, 0, Qt.MouseButton.RightButton)
+        assert view.zoom_factor() / start == pytest.approx(2**0.4, rel=0.03)
+        assert main_window.state.display.window.name == "brain"  # zooming leaves the window alone
 
     def test_left_drag_sets_the_window(self, qtbot, main_window, write_study, open_study):
         open_study(write_study())
