@@ -2,6 +2,9 @@
 
 Each shortcut is listed in Help ▸ Keyboard shortcuts as it is added; checkable actions follow
 the state (O, P, automatic analysis), so a key, a menu click and the settings always agree.
+Shortcuts are the window's, whatever widget in it (or in a floating dock) has focus; the
+level/width fields keep only digits and editing keys (`WindowControls`), and Escape hands the
+keys back to the image from anywhere.
 """
 
 from __future__ import annotations
@@ -121,11 +124,16 @@ class Menus:
             self.themes.addAction(action)
 
     def _slice(self, menu: QMenu) -> None:
-        state = self.window.state
+        w, state = self.window, self.window.state
         for text, keys, delta in SLICE_KEYS:
             self.add(menu, text, lambda d=delta: state.step(d), keys)
         self.add(menu, "First slice (bottom)", lambda: state.set_slice(0), "Home")
         self.add(menu, "Last slice (top)", lambda: state.set_slice(state.dims.n_slices - 1), "End")
+        menu.addSeparator()
+        self.add(menu, "Previous series", lambda: state.step_series(-1), "[", "Previous series (in the series list)")
+        self.add(menu, "Next series", lambda: state.step_series(+1), "]", "Next series (in the series list)")
+        self.add(menu, "Keys to the image", w.slice_view.setFocus, "Escape", "Give the keyboard back to the image")
+        w.window_controls.finished.connect(w.slice_view.setFocus)
 
     def _ai(self, menu: QMenu) -> None:
         state, dock = self.window.state, self.window.ai_dock
