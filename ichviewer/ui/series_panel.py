@@ -18,13 +18,23 @@ ICON_SIZE = 72
 
 
 def series_label(series: Series) -> str:
-    """Two lines: description, then '#number · N images · T mm'."""
-    parts = [f"{series.n_images} images"]
+    """Description, then '#number · N images · T mm'; a repeat acquisition says so on a line of its own.
+
+    A repeat (images at the positions of the series' first acquisition, other pixels) is its own
+    entry so none of its images is dropped as a "duplicate"; the reader must see which is which.
+    """
+    parts = [f"{series.n_images} image{'s' if series.n_images != 1 else ''}"]
     if series.number is not None:
         parts.insert(0, f"#{series.number}")
     if series.thickness:
         parts.append(f"{series.thickness:g} mm")
-    return f"{series.description or '(no description)'}\n{' · '.join(parts)}"
+    description = series.description
+    if series.repeat > 1:  # the index appends "(repeat k)" for lists with one line per series
+        description = description.removesuffix(f"(repeat {series.repeat})").strip()
+    lines = [description or "(no description)"]
+    if series.repeat > 1:
+        lines.append(f"⟳ repeat acquisition {series.repeat} (same positions, other images)")
+    return "\n".join([*lines, " · ".join(parts)])
 
 
 def grey_pixmap(image: np.ndarray) -> QPixmap:
@@ -60,7 +70,7 @@ class SeriesPanel(QListWidget):
         for series in index.series:
             item = QListWidgetItem(series_label(series))
             item.setData(Qt.ItemDataRole.UserRole, series.uid)
-            item.setToolTip(f"{series.title}\n{series.uid}")
+            item.setToolTip("\n".join((series.title, *series.notes, series.uid)))
             self.addItem(item)
             self._series[series.uid] = series
 
