@@ -28,6 +28,7 @@ from ichviewer.ui.pdf_export import PdfExport
 from ichviewer.ui.series_panel import SeriesPanel
 from ichviewer.ui.slice_slider import SliceSlider
 from ichviewer.ui.slice_view import SliceView
+from ichviewer.ui.start_page import DemoMaker, StartPage, with_start_page
 from ichviewer.ui.status_bar import ViewerStatusBar
 from ichviewer.ui.study_loader import StudyLoader
 from ichviewer.ui.text_dialog import TextDialog, load_report_dialog, log_dialog
@@ -94,7 +95,14 @@ class MainWindow(QMainWindow):
         row.setSpacing(2)
         row.addWidget(self.slice_view, 1)
         row.addWidget(self.slider)
-        self.setCentralWidget(central)
+        self.start_page = StartPage(state, lambda: list(self.settings.recent))
+        self.start_page.open_folder_clicked.connect(self.choose_folder)
+        self.start_page.recent_chosen.connect(self.open_folder)
+        self.start_page.demo_clicked.connect(self.open_demo)
+        self.demo_maker = DemoMaker(self)
+        self.demo_maker.ready.connect(self.open_folder)
+        self.demo_maker.failed.connect(lambda message: setattr(state, "status", message))
+        self.setCentralWidget(with_start_page(central, self.start_page, state))
         self.window_controls = WindowControls(state)
         toolbar = QToolBar("Window")
         toolbar.setObjectName("windowToolbar")
@@ -145,6 +153,11 @@ class MainWindow(QMainWindow):
         """Index and load `folder` in the background; a load in progress is cancelled."""
         self.settings.add_recent(Path(folder).expanduser())
         self.state.open_folder(folder)
+
+    def open_demo(self) -> None:
+        """The synthetic demo study (generated in the background the first time)."""
+        self.state.status = "Preparing the demo study (the first time takes about 15 s)…"
+        self.demo_maker.start()
 
     # --- window things ---------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:

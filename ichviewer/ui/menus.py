@@ -16,6 +16,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from ichviewer.core.events import Event
+from ichviewer.core.privacy import recent_entry
 from ichviewer.core.settings import THEMES
 from ichviewer.ui.window_controls import PRESET_KEYS
 
@@ -160,9 +161,11 @@ class Menus:
         self.add(menu, "&About ichviewer…", w.show_about)
 
     def _fill_recent(self) -> None:
+        """Recent folders, their paths hidden while the privacy toggle hides names (IDs are often in them)."""
         self.recent_menu.clear()
-        for folder in self.window.settings.recent:
-            action = self.recent_menu.addAction(folder)
+        show = self.window.state.display.show_patient
+        for position, folder in enumerate(self.window.settings.recent, 1):
+            action = self.recent_menu.addAction(recent_entry(folder, position, show))
             action.triggered.connect(lambda _=False, f=folder: self.window.open_folder(f))
         if not self.window.settings.recent:
             self.recent_menu.addAction("(none)").setEnabled(False)
