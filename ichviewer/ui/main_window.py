@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QHBoxLayou
 
 from ichviewer.core.ai_state import ModelInfo, ModelStatus
 from ichviewer.core.dicom.records import Series, StudyIndex
+from ichviewer.core.privacy import shown_folder
 from ichviewer.core.settings import LoadedSettings, Settings, load_settings, save_settings
 from ichviewer.core.state import ViewerState
 from ichviewer.ui.ai_dock import AIDock
@@ -178,7 +179,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_load_report(self) -> TextDialog:
-        dialog = load_report_dialog(self.state.report, self.state.folder or "(no folder open)", self)
+        folder = shown_folder(self.state.folder, self.state.display.show_patient) if self.state.folder else ""
+        dialog = load_report_dialog(self.state.report, folder or "(no folder open)", self)
         dialog.show()
         return dialog
 
