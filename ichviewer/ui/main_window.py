@@ -23,6 +23,7 @@ from ichviewer.core.settings import LoadedSettings, Settings, load_settings, sav
 from ichviewer.core.state import ViewerState
 from ichviewer.ui.ai_dock import AIDock
 from ichviewer.ui.ai_worker import AIWorker
+from ichviewer.ui.dock_layout import DockLayout
 from ichviewer.ui.help_dialogs import ShortcutsDialog, show_about
 from ichviewer.ui.menus import Menus
 from ichviewer.ui.pdf_export import PdfExport
@@ -74,6 +75,7 @@ class MainWindow(QMainWindow):
         else:
             state.model = ModelInfo(ModelStatus.OFF)
         self.model_dir, self.ai = model_dir, ai
+        self.dock_layout = DockLayout(self, self.series_dock, self.ai_dock)
         self.worklist_dock: WorklistDock | None = None
         self.menus = Menus(self)
         state.events.series.connect(self._show_title)

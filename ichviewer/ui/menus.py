@@ -115,6 +115,13 @@ class Menus:
         )
         self.add(menu, "&Reset view", w.slice_view.reset_view, "R", "Reset zoom and pan (fit to window)")
         menu.addAction(w.series_dock.toggleViewAction())
+        self.add(
+            menu,
+            "&Image only",
+            w.dock_layout.toggle,
+            "Ctrl+B",
+            "Hide / show the side panels (the image takes the window)",
+        )
         theme_menu = menu.addMenu("&Theme")
         self.themes = QActionGroup(w)
         for name in THEMES:

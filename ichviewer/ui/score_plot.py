@@ -71,13 +71,13 @@ class ScorePlot(QWidget):
         toggles = QGridLayout()
         toggles.setContentsMargins(4, 0, 4, 0)
         for k, item in enumerate(LABELS):
-            box = QCheckBox(item.name if item.key == "any" else item.short)
+            box = QCheckBox(item.short)
             box.setToolTip(f"Show the {item.name.lower()} score curve")
             box.setStyleSheet(f"QCheckBox {{ color: {item.colour}; font-weight: bold; }}")
             box.setChecked(item.key == "any")
             box.toggled.connect(self._refresh_visibility)
             self.toggles[item.key] = box
-            toggles.addWidget(box, 0, k)
+            toggles.addWidget(box, k // 3, k % 3)  # two rows of three: the dock stays narrow on a small screen
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)

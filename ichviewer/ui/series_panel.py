@@ -15,6 +15,8 @@ from ichviewer.core.dicom.records import Series, StudyIndex
 from ichviewer.core.state import ViewerState
 
 ICON_SIZE = 72
+SMALL_ICON_SIZE = 44  # in a narrow dock (a small screen) the text needs the width
+NARROW_PANEL = 220
 
 
 def series_label(series: Series) -> str:
@@ -55,12 +57,19 @@ class SeriesPanel(QListWidget):
         self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.setSpacing(2)
         self.setWordWrap(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # text wraps instead
         self._series: dict[str, Series] = {}
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
         state.events.index.connect(self._on_index)
         state.events.thumbnail.connect(self._on_thumbnail)
         state.events.series.connect(self._on_series)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        size = SMALL_ICON_SIZE if self.width() < NARROW_PANEL else ICON_SIZE
+        if self.iconSize().width() != size:
+            self.setIconSize(QSize(size, size))
+        super().resizeEvent(event)
 
     def _on_index(self, index: StudyIndex | None) -> None:
         self.clear()

@@ -62,7 +62,9 @@ class SliceView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
         self.corners = CornerLabels(self.graphics)
-        self.badges = ViewBadges(self.graphics)
+        self.badges = ViewBadges(
+            self.graphics, avoid=(self.corners.labels["top_left"], self.corners.labels["top_right"])
+        )
         self._letters: tuple[CTVolume | None, dict[str, str]] = (None, {})  # edge letters of the volume shown
         self._message = QLabel(self.graphics)
         self._message.setObjectName("viewMessage")
@@ -246,6 +248,7 @@ class SliceView(QWidget):
             self._letters = (volume, edge_letters(volume.geometry.orientation) if volume is not None else {})
         self.badges.set_edges(self._letters[1] if self._hu is not None else {}, display.show_overlays)
         self.badges.set_heat(self.state.heatmap_caption() if self._hu is not None else "")
+        self.badges.place_caption()
         self.badges.set_privacy(not display.show_patient)
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802

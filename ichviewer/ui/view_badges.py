@@ -7,7 +7,7 @@ a dark outline (`outlined`) so it stays readable over bone and a bright heatmap.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsDropShadowEffect, QLabel, QWidget
 
@@ -31,8 +31,9 @@ def outlined(label: QLabel) -> QLabel:
 class ViewBadges:
     """Labels over `host`: one per edge (A/P/R/L/S/I), the heatmap caption, the privacy badge."""
 
-    def __init__(self, host: QWidget) -> None:
+    def __init__(self, host: QWidget, avoid: tuple[QLabel, ...] = ()) -> None:
         self.host = host
+        self.avoid = avoid  # labels the heatmap caption must not cover (the top corner texts)
         self.labels: dict[str, QLabel] = {edge: outlined(self._make("orientationMarker")) for edge in EDGES}
         self.labels["heat"] = outlined(self._make("heatmapCaption"))
         self.labels["privacy"] = self._make("privacyBadge")
@@ -89,4 +90,12 @@ class ViewBadges:
             "heat": (centre_x, CAPTION_TOP),
             "privacy": (MARGIN, MARGIN),
         }[name]
+        if name == "heat":  # below the corner texts when a narrow view would put it over them
+            own = QRect(max(0, x), y, label.width(), label.height())
+            hit = [o.geometry().bottom() for o in self.avoid if o.isVisible() and o.geometry().intersects(own)]
+            y = max([y, *(bottom + 4 for bottom in hit)])
         label.move(max(0, x), max(0, y))
+
+    def place_caption(self) -> None:
+        """Re-place the heatmap caption (the corner texts it avoids may have changed)."""
+        self._place("heat", self.labels["heat"])

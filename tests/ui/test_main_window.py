@@ -68,7 +68,7 @@ def test_corrupt_settings_file_gives_defaults_and_says_so(qtbot) -> None:  # typ
     window = MainWindow(ai=False)
     qtbot.addWidget(window)
     assert window.settings.default_window == "brain" and "using defaults" in window.state.status
-    assert "using defaults" in window.status_bar.message.text()
+    assert "using defaults" in window.status_bar.message.full_text()
     window.close()
     assert load_settings().warning is None  # closing wrote a clean file
 
