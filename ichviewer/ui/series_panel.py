@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QBrush, QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 from ichviewer.core.dicom.records import Series, StudyIndex
@@ -17,6 +17,7 @@ from ichviewer.core.state import ViewerState
 ICON_SIZE = 72
 SMALL_ICON_SIZE = 44  # in a narrow dock (a small screen) the text needs the width
 NARROW_PANEL = 220
+REPEAT_COLOUR = "#e8c46a"  # a repeat acquisition stands out from the series it repeats
 
 
 def series_label(series: Series) -> str:
@@ -35,7 +36,7 @@ def series_label(series: Series) -> str:
         description = description.removesuffix(f"(repeat {series.repeat})").strip()
     lines = [description or "(no description)"]
     if series.repeat > 1:
-        lines.append(f"⟳ repeat acquisition {series.repeat} (same positions, other images)")
+        lines.append(f"⟳ repeat acquisition {series.repeat}")
     return "\n".join([*lines, " · ".join(parts)])
 
 
@@ -80,6 +81,8 @@ class SeriesPanel(QListWidget):
             item = QListWidgetItem(series_label(series))
             item.setData(Qt.ItemDataRole.UserRole, series.uid)
             item.setToolTip("\n".join((series.title, *series.notes, series.uid)))
+            if series.repeat > 1:
+                item.setForeground(QBrush(QColor(REPEAT_COLOUR)))
             self.addItem(item)
             self._series[series.uid] = series
 

@@ -48,7 +48,7 @@ def test_a_phantom_scanned_twice_at_the_same_positions_is_two_entries(qtbot, mai
     assert repeat.repeat == 2
     assert panel.item_for(repeat.uid).text() == (
         "Axial 5mm brain (synthetic phantom)\n"
-        "⟳ repeat acquisition 2 (same positions, other images)\n"
+        "⟳ repeat acquisition 2\n"
         "#2 · 8 images · 5 mm"
     )
     assert "a repeat acquisition, kept as its own stack" in panel.item_for(repeat.uid).toolTip()
