@@ -47,9 +47,7 @@ def test_a_phantom_scanned_twice_at_the_same_positions_is_two_entries(qtbot, mai
     repeat = state.index.series[1]
     assert repeat.repeat == 2
     assert panel.item_for(repeat.uid).text() == (
-        "Axial 5mm brain (synthetic phantom)\n"
-        "⟳ repeat acquisition 2\n"
-        "#2 · 8 images · 5 mm"
+        "Axial 5mm brain (synthetic phantom)\n⟳ repeat acquisition 2\n#2 · 8 images · 5 mm"
     )
     assert "a repeat acquisition, kept as its own stack" in panel.item_for(repeat.uid).toolTip()
     assert "repeat" not in panel.item_for(state.index.series[0].uid).text()
