@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -127,6 +128,18 @@ def views(part: str, source: str, group: str, n_random: int) -> list[tuple[str, 
     return [("clean", ScannerLook())] + [(f"look{k}", random_look(rng, real)) for k in range(1, n_random + 1)]
 
 
+def _write_pending(net: SlabSequenceNet, spec: ModelInput, pending: list[Any]) -> int:
+    """Trunk maps of every pending view in one pass, each written to its own file; the number of maps."""
+    if not pending:
+        return 0
+    maps = trunk_maps(net, torch.cat([p[2] for p in pending]), spec)
+    first = 0
+    for path, meta, images, labels, known, centres in pending:
+        np.savez(path, maps=maps[first : first + len(images)], labels=labels, known=known, centres=centres, meta=meta)
+        first += len(images)
+    return first
+
+
 def _seed(*parts: str) -> int:
     """A seed that is the same in every process (unlike hash() of a str)."""
     return zlib.crc32("/".join(parts).encode())
@@ -149,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "input.json").write_text(json.dumps(asdict(spec), default=list, indent=1))
     start, done = time.monotonic(), 0
     for part in args.parts.split(","):
+        pending: list[tuple[Path, str, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for stack in stacks(args.data, part, args.phantoms if part == "train" else 10):
             folder = args.out / stack.source
             folder.mkdir(exist_ok=True)
@@ -162,23 +176,18 @@ def main(argv: list[str] | None = None) -> int:
             images, labels, known, centres = study_slabs(stack, spec)
             for name, look in todo:
                 rng = np.random.default_rng(_seed(stack.group, name))
-                maps = trunk_maps(net, apply_look(images, look, rng), spec)
-                np.savez(
-                    folder / f"{stack.group}__{name}.npz",
-                    maps=maps,
-                    labels=labels,
-                    known=known,
-                    centres=centres,
-                    meta=json.dumps(
-                        {"source": stack.source, "group": stack.group, "part": part, "view": name, "look": asdict(look)}
-                    ),
+                meta = {"source": stack.source, "group": stack.group, "part": part, "view": name, "look": asdict(look)}
+                looked = apply_look(images, look, rng)
+                pending.append(
+                    (folder / f"{stack.group}__{name}.npz", json.dumps(meta), looked, labels, known, centres)
                 )
-                done += len(maps)
-            print(
-                f"{part} {stack.source} {stack.group}: {len(images)} slabs × {len(todo)} views; "
-                f"{done} maps in {time.monotonic() - start:.0f} s",
-                flush=True,
-            )
+            if sum(len(p[2]) for p in pending) >= 16 or len(images) > 1:  # single images go through in batches
+                done += _write_pending(net, spec, pending)
+                pending = []
+                print(
+                    f"{part} {stack.source} {stack.group}: {done} maps in {time.monotonic() - start:.0f} s", flush=True
+                )
+        done += _write_pending(net, spec, pending)
     return 0
 
 
