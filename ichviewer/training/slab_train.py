@@ -31,6 +31,7 @@ from ichviewer.core.slab_network import SlabSequenceNet, neighbours
 LABEL_WEIGHTS = torch.tensor([2.0, 1.0, 1.0, 1.0, 1.0, 1.0])
 PHANTOM_SHARE = 0.5  # of the phantom studies drawn per epoch
 NEIGHBOUR_DROP = 0.1  # a slab sees itself as neighbour (as at the ends of a stack)
+WHOLE_STUDIES = ("ct_ich", "rsna_dicom")
 
 
 @dataclass
@@ -44,6 +45,8 @@ class StudyViews:
     maps: np.ndarray
     labels: np.ndarray
     known: np.ndarray
+    embeddings: np.ndarray | None = None  # (V, L, 1280) of the frozen encoder, when only the sequence trains
+    slab: np.ndarray | None = None  # (V, L, n) the frozen slab head's logits
 
     @property
     def length(self) -> int:
@@ -98,11 +101,34 @@ def masked_bce(logits: torch.Tensor, labels: torch.Tensor, known: torch.Tensor) 
     return (loss * weights).sum() / weights.sum().clamp_min(1.0)
 
 
+def embed_views(net: SlabSequenceNet, studies: list[StudyViews]) -> None:
+    """Fill each stack's embeddings and slab logits for every view with the frozen encoder (sequence-only training)."""
+    net.eval()
+    with torch.inference_mode():
+        for study in studies:
+            embeddings, slabs = [], []
+            for view in study.maps:
+                maps = torch.from_numpy(view.astype(np.float32))
+                embedding = net.embed(*_ordered(neighbours(maps), maps))
+                embeddings.append(embedding.numpy())
+                slabs.append(net.slab_logits(embedding).numpy())
+            study.embeddings, study.slab = np.stack(embeddings), np.stack(slabs)
+
+
+def _ordered(pair: tuple[torch.Tensor, torch.Tensor], maps: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    return pair[0], maps, pair[1]
+
+
 def study_loss(net: SlabSequenceNet, study: StudyViews, view: int, train: bool) -> tuple[torch.Tensor, int]:
-    maps = torch.from_numpy(study.maps[view].astype(np.float32))
     labels, known = torch.from_numpy(study.labels), torch.from_numpy(study.known).float()
-    slab, final = study_logits(net, maps, NEIGHBOUR_DROP if train else 0.0)
-    loss = masked_bce(final, labels, known) + 0.5 * masked_bce(slab, labels, known)
+    if study.embeddings is not None and study.slab is not None:  # only the sequence model learns
+        slab = torch.from_numpy(study.slab[view])
+        final = net.sequence_logits(torch.from_numpy(study.embeddings[view])[None], slab[None])[0]
+        loss = masked_bce(final, labels, known)
+    else:
+        maps = torch.from_numpy(study.maps[view].astype(np.float32))
+        slab, final = study_logits(net, maps, NEIGHBOUR_DROP if train else 0.0)
+        loss = masked_bce(final, labels, known) + 0.5 * masked_bce(slab, labels, known)
     if study.length > 1:
         truth, truth_known = (torch.from_numpy(a) for a in study.study_truth())
         loss = loss + masked_bce(final.max(dim=0).values[None], truth[None], truth_known.float()[None])
@@ -110,27 +136,47 @@ def study_loss(net: SlabSequenceNet, study: StudyViews, view: int, train: bool) 
 
 
 def validation_loss(net: SlabSequenceNet, studies: list[StudyViews]) -> float:
-    """Mean loss over the clean views of the real validation stacks (phantom excluded)."""
+    """Mean loss over the real whole validation studies, every view (clean and each scanner look): what the
+    product decides on. Single images, most of the validation stacks, would otherwise outvote them."""
     net.eval()
     with torch.inference_mode():
-        losses = [float(study_loss(net, s, 0, train=False)[0]) for s in studies if s.source != "phantom"]
+        losses = [
+            float(study_loss(net, s, v, train=False)[0])
+            for s in studies
+            if s.source in WHOLE_STUDIES
+            for v in range(len(s.views))
+        ]
     return float(np.mean(losses))
 
 
-def trainable(net: SlabSequenceNet) -> list[torch.nn.Parameter]:
-    for p in net.trunk.parameters():
-        p.requires_grad_(False)
-    return [p for name, p in net.named_parameters() if not name.startswith("trunk.") and p.requires_grad]
+def trainable(net: SlabSequenceNet, sequence_only: bool) -> list[torch.nn.Parameter]:
+    """The parameters that learn: the sequence model alone, or everything after the trunk."""
+    learning = ("reduce.", "gru.", "seq_head.") if sequence_only else None
+    out = []
+    for name, p in net.named_parameters():
+        learn = p.requires_grad and not name.startswith("trunk.") and name != "offset"
+        if learning is not None:
+            learn = learn and name.startswith(learning)
+        p.requires_grad_(learn)
+        if learn:
+            out.append(p)
+    return out
 
 
 def train_seed(
-    base: SlabSequenceNet, train: list[StudyViews], val: list[StudyViews], seed: int, epochs: int, lr: float
+    base: SlabSequenceNet,
+    train: list[StudyViews],
+    val: list[StudyViews],
+    seed: int,
+    epochs: int,
+    lr: float,
+    sequence_only: bool = True,
 ) -> tuple[SlabSequenceNet, list[dict[str, float]]]:
     """One run; returns the network of the best validation epoch and the log."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     net = copy.deepcopy(base)
-    params = trainable(net)
+    params = trainable(net, sequence_only)
     optimiser = torch.optim.AdamW(params, lr=lr, weight_decay=0.02)
     studies = [s for s in train if s.length > 1 and s.source != "phantom"]
     phantoms = [s for s in train if s.source == "phantom"]
@@ -201,13 +247,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--epochs", type=int, default=16)
     p.add_argument("--lr", type=float, default=5e-4)
     p.add_argument("--model", type=Path, help="the slice model (default: the bundled ichnet-lite0)")
+    p.add_argument(
+        "--train",
+        choices=("sequence", "top"),
+        default="sequence",
+        help="sequence: only the bi-GRU learns, on the frozen encoder's slab vectors (default); "
+        "top: also the neighbour fusion, stages 7-8 and the slab head (overfits the 45 training studies)",
+    )
     args = p.parse_args(argv)
     train, val = load_slabs(args.slabs, "train"), load_slabs(args.slabs, "val")
     print(f"{len(train)} train stacks ({sum(s.length for s in train)} slabs), {len(val)} val stacks", flush=True)
     base = base_network(args.model)
+    if args.train == "sequence":
+        embed_views(base, train + val)
     args.out.mkdir(parents=True, exist_ok=True)
     for seed in (int(s) for s in args.seeds.split(",")):
-        net, log = train_seed(base, train, val, seed, args.epochs, args.lr)
+        net, log = train_seed(base, train, val, seed, args.epochs, args.lr, args.train == "sequence")
         torch.save(net.state_dict(), args.out / f"seed{seed}.pt")
         (args.out / f"seed{seed}.json").write_text(
             json.dumps({"seed": seed, "log": log, "args": {k: str(v) for k, v in vars(args).items()}}, indent=1)
