@@ -126,6 +126,6 @@ def test_broken_model_leaves_the_viewer_working(qtbot, tmp_path, write_study) ->
     window.open_folder(write_study("ok", n=6, size=64))
     qtbot.waitUntil(lambda: state.volume is not None, timeout=30000)
     assert window.slice_view.shown_slice is not None and state.ai.phase is Phase.IDLE
-    assert "AI unavailable" in window.ai_dock.findings.verdict.text()
+    assert "AI unavailable" in window.ai_dock.verdict.headline.text()
     window.close()
     assert not window.ai_worker.running()
