@@ -109,7 +109,8 @@ def _scan(args: argparse.Namespace) -> int:
     from ichviewer.core.inference import Classifier
     from ichviewer.core.labels import label
     from ichviewer.core.model import ModelError
-    from ichviewer.core.results import write_csv, write_json_atomic
+    from ichviewer.core.results import write_json_atomic
+    from ichviewer.core.results_csv import write_csv
     from ichviewer.core.scoring import score_volume
     from ichviewer.core.study_loading import load_study
     from ichviewer.core.verdict_text import study_verdict_text

@@ -66,13 +66,16 @@ def test_not_applicable_writes_json_and_a_one_page_pdf_not_the_csv(tmp_path, tin
     assert f"AI not applicable: {reason}" in page and "NOT FOR CLINICAL USE" in page
 
 
-def test_csv_has_a_row_per_slice(scanned) -> None:  # type: ignore[no-untyped-def]
+def test_csv_has_the_study_row_then_a_row_per_slice(scanned) -> None:  # type: ignore[no-untyped-def]
     out, _, phantom, _ = scanned
     with (out / "s.csv").open(newline="") as file:
-        rows = list(csv.DictReader(file))
+        study, *rows = list(csv.DictReader(file))
     assert len(rows) == phantom.spec.n_slices and rows[0]["slice"] == "1"
     assert {"sop_instance_uid", "position_mm", "any", "flagged"} <= set(rows[0])
     assert all(0.0 <= float(row["any"]) <= 1.0 for row in rows)
+    verdict = json.loads((out / "s.json").read_text())["study"]
+    assert study["slice"] == "study" and study["flagged"] == str(int(verdict["suspected"]))
+    assert float(study["any"]) == max(float(row["any"]) for row in rows) == pytest.approx(verdict["score"], abs=1e-6)
 
 
 def test_pdf_is_readable_deidentified_and_notes_the_intended_use(scanned) -> None:  # type: ignore[no-untyped-def]
