@@ -64,9 +64,11 @@ def analysed_series(result: StudyResult, volume: CTVolume | None = None) -> Mapp
 def series_line(facts: Mapping[str, object], verb: str = "analysed") -> str:
     """E.g. "Series 3 'Head 5mm' analysed (5.0 mm, 32 slices)" (the tilt too when the gantry was tilted)."""
     number, description = facts.get("number"), str(facts.get("description") or "")
-    name = " ".join(part for part in ("Series", "" if number is None else str(number)) if part)
+    name = "Series" if number is None else f"Series {number}"
     if description:
         name += f" '{description}'"
+    elif number is None:
+        name = "Unnamed series"  # (0020,0011) and (0008,103E) both absent
     thickness = facts.get("thickness_mm") or facts.get("spacing_mm")
     inside = [f"{float(thickness):.1f} mm"] if isinstance(thickness, int | float) else []
     inside.append(f"{facts.get('slices')} slices")

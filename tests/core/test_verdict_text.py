@@ -65,7 +65,8 @@ class TestScoreAgainstThreshold:
 class TestSeriesLine:
     def test_missing_number_description_and_thickness(self):
         facts = {"number": None, "description": "", "slices": 12, "spacing_mm": 2.5, "thickness_mm": None}
-        assert series_line(facts) == "Series analysed (2.5 mm, 12 slices)"
+        assert series_line(facts) == "Unnamed series analysed (2.5 mm, 12 slices)"
+        assert series_line({**facts, "description": "Head"}) == "Series 'Head' analysed (2.5 mm, 12 slices)"
 
     def test_a_tilted_gantry_is_named(self):
         assert series_line({**FACTS, "tilt_deg": 15.0}).endswith("(5.0 mm, 32 slices, gantry tilt 15.0°)")
