@@ -8,7 +8,19 @@ heatmap choice and never touches the window, the slice view or the worker.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QGridLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ichviewer.core.ai_state import AIRun, Phase
 from ichviewer.core.heatmap_state import STRONGEST
@@ -19,6 +31,28 @@ from ichviewer.ui.findings_panel import FindingsPanel
 from ichviewer.ui.heat_legend import HeatLegend
 from ichviewer.ui.score_plot import ScorePlot
 from ichviewer.ui.verdict_panel import VerdictPanel
+
+
+class FitScrollArea(QScrollArea):
+    """Its widget as wide as the view and as tall as the view or its minimum, whichever is more: scrolled, not
+    squeezed into overlapping rows, on a small screen, so the verdict above it stays whole.
+
+    (Qt's own `widgetResizable` sizes a widget with word-wrapped labels to its preferred height for
+    the width, which is what leaves no room on a small screen.)"""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the dock's width fits it
+        self.setWidget(widget)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        widget, view = self.widget(), self.viewport().size()
+        widget.resize(view.width(), max(view.height(), widget.minimumSizeHint().height()))
 
 
 class AIDock(QDockWidget):
@@ -42,8 +76,8 @@ class AIDock(QDockWidget):
         notice.setWordWrap(True)
         notice.setStyleSheet("color: #f0b35a; font-weight: bold;")
         layout.addWidget(notice)
-        self.scores = QWidget()  # everything that shows scores: hidden when the AI is not applicable
-        column = QVBoxLayout(self.scores)
+        scores = QWidget()
+        column = QVBoxLayout(scores)
         column.setContentsMargins(0, 0, 0, 0)
         self.plot = ScorePlot(state)
         column.addWidget(self.plot, stretch=2)
@@ -52,6 +86,7 @@ class AIDock(QDockWidget):
         column.addWidget(self.legend)
         self.findings = FindingsPanel(state)
         column.addWidget(self.findings, stretch=3)
+        self.scores = FitScrollArea(scores)  # everything that shows scores: hidden when the AI is not applicable
         layout.addWidget(self.scores, stretch=1)
         layout.addStretch(0)  # takes the room only while the scores are hidden: the verdict stays on top
         self.setWidget(panel)

@@ -53,3 +53,25 @@ def test_the_verdict_comes_first_and_not_applicable_hides_the_scores(qtbot, make
     assert notice.isVisible() and dock.verdict.isVisible()
     state.analysis_done(state.analyse(), make_result(20), False)
     assert dock.plot.isVisible() and dock.verdict.headline.text() == "Hemorrhage not detected"
+
+
+def test_a_short_dock_scrolls_the_scores_instead_of_squeezing_them(qtbot, make_volume, make_result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """At 1024×700 the verdict, the notice and every score widget's minimum did not fit: the plot's toggles were
+    drawn over the plot. The verdict stays whole on top; the scores below scroll."""
+    state = ViewerState(auto_analyse=False)
+    dock = AIDock(state)
+    qtbot.addWidget(dock)
+    dock.resize(266, 560)
+    dock.show()
+    state.model_ready("m 1", "CPU", LABEL_KEYS)
+    state.load_done(state.open_folder(tmp_path), make_volume(np.zeros((20, 8, 8), np.int16)))
+    state.analysis_done(state.analyse(), make_result(20, {(5, "any"): 0.9, (5, "subdural"): 0.9}), False)
+    qtbot.wait(20)
+    inner, view = dock.scores.widget(), dock.scores.viewport()
+    assert inner.height() >= inner.minimumSizeHint().height() > view.height()
+    assert dock.scores.verticalScrollBar().maximum() > 0 and inner.width() == view.width()
+    assert dock.plot.plot.height() >= dock.plot.plot.minimumHeight()
+    assert dock.verdict.geometry().bottom() < dock.scores.geometry().top()
+    dock.resize(266, 1400)
+    qtbot.wait(20)
+    assert inner.height() == view.height() and dock.scores.verticalScrollBar().maximum() == 0
