@@ -7,7 +7,6 @@ stale ones.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -334,24 +333,6 @@ class StudyResult:
             created=data["created"],
             extra=data.get("extra", {}),
         )
-
-
-def write_csv(result: StudyResult, path: Path) -> None:
-    """One row per slice: number, SOP Instance UID, position and the six scores (atomic write)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["slice", "sop_instance_uid", "position_mm", *result.labels, "flagged"])
-            for i, (uid, pos, row, flagged) in enumerate(
-                zip(result.sop_instance_uids, result.slice_positions, result.scores, result.slice_flags(), strict=True)
-            ):
-                writer.writerow([i + 1, uid, f"{pos:.3f}", *(f"{s:.6f}" for s in row), int(flagged)])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _logit(p: np.ndarray) -> np.ndarray:
