@@ -23,7 +23,8 @@ from ichviewer.core.dicom.index import index_folder  # noqa: E402
 from ichviewer.core.inference import Classifier  # noqa: E402
 from ichviewer.core.labels import SUBTYPE_KEYS  # noqa: E402
 from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study  # noqa: E402
-from ichviewer.core.triage import WorkQueue, run_queue  # noqa: E402
+from ichviewer.core.triage import run_queue  # noqa: E402
+from ichviewer.core.work_queue import WorkQueue  # noqa: E402
 from ichviewer.core.worklist_rows import Status, rows_from_index  # noqa: E402
 
 

@@ -163,7 +163,8 @@ def _triage(args: argparse.Namespace) -> int:
     from ichviewer.core.dicom.index import index_folder
     from ichviewer.core.inference import Classifier
     from ichviewer.core.model import ModelError
-    from ichviewer.core.triage import WorkQueue, run_queue
+    from ichviewer.core.triage import run_queue
+    from ichviewer.core.work_queue import WorkQueue
     from ichviewer.core.worklist_export import write_worklist_csv, write_worklist_json
     from ichviewer.core.worklist_rows import Status, StudyRow, ranked, rows_from_index
 

@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
             self.resizeDocks([self.ai_dock], [400], Qt.Orientation.Horizontal)
         else:
             state.model = ModelInfo(ModelStatus.OFF)
-        self.model_dir, self.ai = model_dir, ai
+        self.model_dir = model_dir
         self.worklist_dock: WorklistDock | None = None
         self.menus = Menus(self)
         state.events.series.connect(self._show_title)
@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
             self.worklist_dock = None
         if index is None:
             return
-        dock = open_worklist(self.state, index, self.model_dir, self.settings.device, self.ai, self)
+        dock = open_worklist(self.state, index, self.model_dir, self)
         if dock is not None:
             self.worklist_dock = dock
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
