@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import queue
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
@@ -31,6 +33,7 @@ from ichviewer.ui.state_relay import StateRelay
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _WAKE = "wake"  # a job that only makes the loop look at the heatmap queue
 
 
@@ -105,11 +108,7 @@ class AIWorker(QObject):
 
     def _serve_waiting(self) -> None:
         """Everything the reader asked for meanwhile (called between the steps of a worklist study)."""
-        while True:
-            try:
-                request = self.jobs.get_nowait()
-            except queue.Empty:
-                return
+        for request in _waiting(self.jobs):
             self._handle(request)
 
     def _idle_wait(self) -> float | None:
@@ -187,11 +186,7 @@ class AIWorker(QObject):
         self.relay.call("worklist_row", job, row)
 
     def _serve_heatmaps(self) -> None:
-        while True:
-            try:
-                request = self.heatmap_jobs.get_nowait()
-            except queue.Empty:
-                return
+        for request in _waiting(self.heatmap_jobs):
             if not request.job.cancelled:
                 self._serve(request)
 
@@ -210,3 +205,12 @@ class AIWorker(QObject):
         elif request.index in maps:
             uid = request.volume.slices[request.index].sop_instance_uid
             self.relay.call("heatmap_done", request.job, uid, request.label, maps[request.index])
+
+
+def _waiting(requests: queue.Queue[T]) -> Iterator[T]:
+    """The requests already in `requests`, taken one by one without waiting for more."""
+    while True:
+        try:
+            yield requests.get_nowait()
+        except queue.Empty:
+            return
