@@ -110,7 +110,7 @@ class GatedOracle(OracleClassifier):
 
 
 def test_the_worklist_runs_on_the_same_worker_and_the_readers_study_goes_first(
-    qtbot, mixed_studies, monkeypatch
+    qtbot, mixed_studies, monkeypatch, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     from ichviewer.core import inference
     from ichviewer.core.dicom.index import index_folder
@@ -118,6 +118,7 @@ def test_the_worklist_runs_on_the_same_worker_and_the_readers_study_goes_first(
     from ichviewer.core.worklist import Worklist
     from ichviewer.core.worklist_rows import Status
 
+    monkeypatch.setenv("ICHVIEWER_CACHE", str(tmp_path / "cache"))  # scores computed here, not other tests' cache
     gate, entered = threading.Event(), threading.Event()
     oracle = GatedOracle(gate, entered)
     monkeypatch.setattr(inference, "Classifier", lambda *args, **kwargs: oracle)  # one model, counted by its calls
@@ -125,23 +126,26 @@ def test_the_worklist_runs_on_the_same_worker_and_the_readers_study_goes_first(
     state.heatmap.visible = False  # the oracle has no network for Grad-CAM
     worker = AIWorker(state, None, "cpu")
     worker.start()
-    qtbot.waitUntil(lambda: state.model.status is ModelStatus.READY, timeout=30_000)
-    index = index_folder(mixed_studies)
-    state.load_indexed(state.open_folder(mixed_studies), index)
-    worklist = Worklist(index, "truth")
-    state.start_worklist(worklist)
-    assert entered.wait(30)  # the worker is in the middle of the worklist's first study
-    first = oracle.order[0]
-    series = next(s for s in index.series if s.uid != first and s.modality == "CT" and len(s.slices) == 8)
-    job = state.open_series(series)
-    state.load_done(job, load_series(index, series))  # the reader opens another study: its analysis is requested
-    gate.set()
-    qtbot.waitUntil(lambda: state.ai.phase is Phase.DONE, timeout=30_000)
-    finished = (Status.DONE, Status.FAILED, Status.NOT_APPLICABLE)
-    qtbot.waitUntil(lambda: all(r.status in finished for r in worklist.rows.values()), timeout=60_000)
-    assert oracle.order[:2] == [first, series.uid]  # served between the batches of the worklist's study
-    assert sorted(oracle.order) == sorted(r.series_uid for r in worklist.rows.values() if r.series_uid)
-    assert worklist.queue is None and state.status.startswith("Worklist analysed")
-    state.close()
-    worker.stop()
+    try:
+        qtbot.waitUntil(lambda: state.model.status is ModelStatus.READY, timeout=30_000)
+        index = index_folder(mixed_studies)
+        state.load_indexed(state.open_folder(mixed_studies), index)
+        worklist = Worklist(index, "truth")
+        state.start_worklist(worklist)
+        assert entered.wait(30)  # the worker is in the middle of the worklist's first study
+        first = oracle.order[0]
+        series = next(s for s in index.series if s.uid != first and s.modality == "CT" and len(s.slices) == 8)
+        job = state.open_series(series)
+        state.load_done(job, load_series(index, series))  # the reader opens another study: its analysis is requested
+        gate.set()
+        qtbot.waitUntil(lambda: state.ai.phase is Phase.DONE, timeout=30_000)
+        finished = (Status.DONE, Status.FAILED, Status.NOT_APPLICABLE)
+        qtbot.waitUntil(lambda: all(r.status in finished for r in worklist.rows.values()), timeout=60_000)
+        assert oracle.order[:2] == [first, series.uid]  # served between the batches of the worklist's study
+        assert sorted(oracle.order) == sorted(r.series_uid for r in worklist.rows.values() if r.series_uid)
+        assert worklist.queue is None and state.status.startswith("Worklist analysed")
+    finally:
+        gate.set()
+        state.close()
+        worker.stop()
     assert not worker.running()
