@@ -139,7 +139,7 @@ class MainWindow(QMainWindow):
             self.worklist_dock = None
         if index is None:
             return
-        dock = open_worklist(self.state, index, self.model_dir, self.settings.device, self.ai, self)
+        dock = open_worklist(self.state, index, self.model_dir, self)
         if dock is not None:
             self.worklist_dock = dock
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)

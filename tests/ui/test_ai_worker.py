@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from ichviewer.core.ai_state import ModelStatus, Phase
 from ichviewer.core.state import ViewerState
 from ichviewer.ui.ai_worker import AIWorker
+from tests.worklist_folder import OracleClassifier
 
 
 @pytest.fixture
@@ -102,3 +104,61 @@ def test_a_report_request_of_a_cancelled_job_is_answered_with_none(qtbot, served
     with qtbot.waitSignal(worker.reportHeatmapsReady, timeout=30_000) as answer:
         worker.request_report(job, volume, [KeyFinding(5, "any")])
     assert answer.args == [job, None]
+
+
+class GatedOracle(OracleClassifier):
+    """The oracle, holding its first study in mid-scoring until `gate` opens; `order` lists the series it scored."""
+
+    def __init__(self, gate: threading.Event, entered: threading.Event) -> None:
+        super().__init__()
+        self.gate, self.entered, self.order = gate, entered, []
+
+    def predict(self, volume, progress=None, cancel=None, on_batch=None):  # type: ignore[no-untyped-def]
+        self.order.append(volume.series.uid)
+        if len(self.order) == 1:
+            self.entered.set()
+            assert self.gate.wait(30)
+            progress(1, 2, "Analysed 1 of 2 batches")  # between two batches: the reader's requests are served
+        return super().predict(volume, progress, cancel, on_batch)
+
+
+def test_the_worklist_runs_on_the_same_worker_and_the_readers_study_goes_first(
+    qtbot, mixed_studies, monkeypatch, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from ichviewer.core import inference
+    from ichviewer.core.dicom.index import index_folder
+    from ichviewer.core.study_loading import load_series
+    from ichviewer.core.worklist import Worklist
+    from ichviewer.core.worklist_rows import Status
+
+    monkeypatch.setenv("ICHVIEWER_CACHE", str(tmp_path / "cache"))  # scores computed here, not other tests' cache
+    gate, entered = threading.Event(), threading.Event()
+    oracle = GatedOracle(gate, entered)
+    monkeypatch.setattr(inference, "Classifier", lambda *args, **kwargs: oracle)  # one model, counted by its calls
+    state = ViewerState()
+    state.heatmap.visible = False  # the oracle has no network for Grad-CAM
+    worker = AIWorker(state, None, "cpu")
+    worker.start()
+    try:
+        qtbot.waitUntil(lambda: state.model.status is ModelStatus.READY, timeout=30_000)
+        index = index_folder(mixed_studies)
+        state.load_indexed(state.open_folder(mixed_studies), index)
+        worklist = Worklist(index, "truth")
+        state.start_worklist(worklist)
+        assert entered.wait(30)  # the worker is in the middle of the worklist's first study
+        first = oracle.order[0]
+        series = next(s for s in index.series if s.uid != first and s.modality == "CT" and len(s.slices) == 8)
+        job = state.open_series(series)
+        state.load_done(job, load_series(index, series))  # the reader opens another study: its analysis is requested
+        gate.set()
+        qtbot.waitUntil(lambda: state.ai.phase is Phase.DONE, timeout=30_000)
+        finished = (Status.DONE, Status.FAILED, Status.NOT_APPLICABLE)
+        qtbot.waitUntil(lambda: all(r.status in finished for r in worklist.rows.values()), timeout=60_000)
+        assert oracle.order[:2] == [first, series.uid]  # served between the batches of the worklist's study
+        assert sorted(oracle.order) == sorted(r.series_uid for r in worklist.rows.values() if r.series_uid)
+        assert worklist.queue is None and state.status.startswith("Worklist analysed")
+    finally:
+        gate.set()
+        state.close()
+        worker.stop()
+    assert not worker.running()
