@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ichviewer.core.devices import DEVICES
+from ichviewer.core.display import LAYOUTS
 from ichviewer.core.user_dirs import config_dir
 from ichviewer.core.windowing import PRESETS, SCANNER
 
@@ -42,6 +43,7 @@ class Settings:
     heatmap_opacity: float = 0.45
     last_export_folder: str = ""
     theme: str = "dark"
+    layout: str = "axial"  # core.display.LAYOUTS
 
     def add_recent(self, folder: str | os.PathLike[str]) -> None:
         """Put `folder` first in the recent list (no duplicates, at most MAX_RECENT)."""
@@ -112,7 +114,7 @@ def _checked(name: str, value: Any) -> Any:
         return list(value[:MAX_RECENT]) if ok else None
     if not isinstance(value, str):
         return None
-    allowed = {"default_window": (*PRESETS, SCANNER), "theme": THEMES, "device": DEVICES}.get(name)
+    allowed = {"default_window": (*PRESETS, SCANNER), "theme": THEMES, "device": DEVICES, "layout": LAYOUTS}.get(name)
     return value if allowed is None or value in allowed else None
 
 

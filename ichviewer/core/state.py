@@ -23,6 +23,9 @@ from ichviewer.core.heatmap_colors import heat_levels
 from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice
 from ichviewer.core.jobs import ANALYSIS, LOAD, Job, Jobs
 from ichviewer.core.load_report import LoadReport
+from ichviewer.core.measurement_state import Measurements
+from ichviewer.core.mpr import View
+from ichviewer.core.planes import Planes
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.volume import CTVolume
@@ -94,6 +97,8 @@ class ViewerState(EventedModel):
     auto_analyse: bool = True
     default_window: str = "brain"  # a preset name, or "scanner" (the series' own window)
     dims: Dims = field(default_factory=Dims)
+    planes: Planes = field(default_factory=Planes)  # the cursor in mm and the image of each view (MPR)
+    measurements: Measurements = field(default_factory=Measurements)
     display: Display = field(default_factory=Display)
     heatmap: HeatmapChoice = field(default_factory=HeatmapChoice)
     heatmaps: HeatmapCache = field(default_factory=HeatmapCache)
@@ -108,6 +113,7 @@ class ViewerState(EventedModel):
         state.display.show_patient = settings.show_patient_overlay
         state.display.window = state.display.preset_window(settings.default_window, None) or state.display.window
         state.heatmap.opacity = settings.heatmap_opacity
+        state.display.layout = settings.layout
         return state
 
     def save_to(self, settings: Settings) -> None:
@@ -116,11 +122,14 @@ class ViewerState(EventedModel):
         settings.show_overlays = self.display.show_overlays
         settings.show_patient_overlay = self.display.show_patient
         settings.heatmap_opacity = self.heatmap.opacity
+        settings.layout = self.display.layout
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self._new_study = True  # the next volume gets the default window
+        self.dims.events.point.connect(self.planes.follow)  # first: views drawing the point find the planes moved
         self.dims.events.point.connect(lambda _: self.request_heatmap())
+        self.measurements.events.problem.connect(lambda problem: setattr(self, "status", problem or self.status))
         self.heatmap.events.visible.connect(lambda _: self.request_heatmap())
         self.heatmap.events.label.connect(lambda _: self.request_heatmap())
 
@@ -182,6 +191,8 @@ class ViewerState(EventedModel):
         self.preview = None
         self.volume = None
         self.dims.reset((0, 0, 0))
+        self.planes.reset(None, (0, 0, 0))
+        self.measurements.close()
 
     # --- results of the study loader ---------------------------------------------------------------
     def load_indexed(self, job: Job, index: StudyIndex) -> None:
@@ -208,6 +219,8 @@ class ViewerState(EventedModel):
         self.series = volume.series
         self.report = volume.report
         self.dims.reset(volume.hu.shape)
+        self.planes.reset(volume, self.dims.point)
+        self.measurements.open(volume.series.study_uid, volume.series.uid)
         self.volume = volume
         self.preview = None
         problems = f"  ({len(volume.report.lines())} problems: File ▸ Show load report)" if volume.report else ""
@@ -248,6 +261,31 @@ class ViewerState(EventedModel):
 
     def step(self, delta: int) -> None:
         self.dims.step(delta)
+
+    def step_view(self, view: View, delta: int) -> None:
+        """Scroll `delta` images through a view (axial: slices; coronal/sagittal: reformat planes)."""
+        if view == "axial":
+            self.step(delta)
+            return
+        voxel = self.planes.step(view, delta)
+        if voxel is not None:
+            self.dims.set_point(*voxel)
+
+    def point_at(self, view: View, index: int, row: float, col: float) -> None:
+        """A click on a view: the cursor goes there and the other views follow."""
+        voxel = self.planes.place(view, index, row, col)
+        if voxel is not None:
+            self.dims.set_point(*voxel)
+        elif view == "axial":
+            self.dims.set_point(index, round(row), round(col))
+
+    def show_image(self, view: View, index: int) -> None:
+        """Bring image `index` of `view` on screen (a measurement chosen in the panel)."""
+        voxel = self.planes.show(view, index)
+        if voxel is not None:
+            self.dims.set_point(*voxel)
+        elif view == "axial":
+            self.set_slice(index)
 
     def jump_flagged(self, step: int) -> None:
         """N / Shift+N: the next or previous flagged slice (wrapping), if any."""
@@ -314,12 +352,12 @@ class ViewerState(EventedModel):
             self.ai = self.ai.stopped(Phase.NOT_APPLICABLE, reason)
 
     # --- heatmaps ---------------------------------------------------------------------------------
-    def request_heatmap(self) -> None:
-        """Ask the worker for the current slice's heatmap when the choice wants one it does not have."""
+    def request_heatmap(self, index: int | None = None) -> None:
+        """Ask the worker for a slice's heatmap (default: the current one) when the choice wants one it lacks."""
         job = self.jobs.current(ANALYSIS)
         if self.volume is None or job is None or self.model.status is not ModelStatus.READY:
             return
-        index = self.dims.slice
+        index = self.dims.slice if index is None else index
         label = self.heatmap.label_for(self.ai.result, index)
         if label is not None and self.heatmaps.claim((self.volume.slices[index].sop_instance_uid, label)):
             self.events.heatmap_requested.emit(HeatmapRequest(job, self.volume, index, label))
