@@ -1,7 +1,8 @@
-"""The slice view's mouse map on a pyqtgraph ViewBox: left-drag W/L, wheel scroll, Ctrl+wheel zoom.
+"""The slice view's mouse map on a pyqtgraph ViewBox: left-drag W/L, wheel scroll, Ctrl+wheel zoom, left click.
 
 Right-drag zooms and middle-drag pans (pyqtgraph's own handling); the drag direction for W/L
-follows syngo/Horos: drag right = wider, drag down = higher level.
+follows syngo/Horos: drag right = wider, drag down = higher level. While a measuring tool is in
+hand (`tool_on`), the left drag draws instead (`toolDragged`, in view coordinates).
 """
 
 from __future__ import annotations
@@ -14,16 +15,33 @@ WHEEL_STEP = 120  # one notch of a standard mouse wheel
 
 
 class SliceViewBox(pg.ViewBox):
-    """Emits `windowDragged(dx, dy, start, finish)` (screen px since the press) and `scrolled(steps)`."""
+    """Emits `windowDragged(dx, dy, start, finish)` (screen px since the press), `scrolled(steps)`,
+    `clicked(x, y)` and, with a tool in hand, `toolDragged(x, y, start, finish)` (view coordinates)."""
 
     windowDragged = Signal(float, float, bool, bool)
+    toolDragged = Signal(float, float, bool, bool)
+    clicked = Signal(float, float)
     scrolled = Signal(int)
 
     def __init__(self) -> None:
         super().__init__(lockAspect=True, invertY=True, enableMenu=False, defaultPadding=0.0)
         self._wheel_rest = 0
+        self.tool_on = False
+
+    def mouseClickEvent(self, ev, axis=None) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if ev.button() == Qt.MouseButton.LeftButton:
+            ev.accept()
+            point = self.mapSceneToView(ev.scenePos())
+            self.clicked.emit(point.x(), point.y())
+            return
+        super().mouseClickEvent(ev)
 
     def mouseDragEvent(self, ev, axis=None) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        if ev.button() == Qt.MouseButton.LeftButton and self.tool_on:
+            ev.accept()
+            point = self.mapSceneToView(ev.scenePos())
+            self.toolDragged.emit(point.x(), point.y(), ev.isStart(), ev.isFinish())
+            return
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
             delta = ev.screenPos() - ev.buttonDownScreenPos(Qt.MouseButton.LeftButton)

@@ -117,3 +117,23 @@ def test_moving_points_measures_again_with_the_same_id(physical_heads) -> None:
     region = region_estimate(volume, mpr, "axial", at.index, (at.row, at.col))
     nudged = moved(volume, mpr, region, [(at.row + 1, at.col)])
     assert nudged.id == region.id and nudged.value == pytest.approx(region.value, rel=0.02)  # type: ignore[arg-type]
+
+
+def test_a_region_is_outlined_on_every_image_it_touches(physical_heads) -> None:
+    from ichviewer.core.region_outlines import RegionOutlines
+
+    phantom, volume = physical_heads[15.0]
+    mpr = Mpr.from_volume(volume)
+    at = mpr.patient_to_view(lesion_centre(phantom), "axial")
+    m = region_estimate(volume, mpr, "axial", at.index, (at.row, at.col))
+    outlines = RegionOutlines()
+    region = outlines.region(volume, m)
+    assert outlines.region(volume, m) is region  # grown once
+    for k in region.slices:
+        assert outlines.outlines(volume, mpr, m, "axial", k)
+    assert outlines.outlines(volume, mpr, m, "axial", region.slices[-1] + 2) == []
+    for view in ("coronal", "sagittal"):
+        through = mpr.patient_to_view(np.array(volume.patient_point(*m.bleed.seed)), view)  # type: ignore[misc,union-attr]
+        polygons = outlines.outlines(volume, mpr, m, view, through.index)
+        assert polygons and any(len(p) >= 4 for p in polygons)
+        assert outlines.outlines(volume, mpr, m, view, 0) == []  # an image far from the bleed
