@@ -17,6 +17,7 @@ from ichviewer import __version__
 from ichviewer.core.devices import DEVICES
 from ichviewer.core.intended_use import NOT_FOR_CLINICAL_USE
 from ichviewer.core.results import KEY_FINDINGS_SHOWN
+from ichviewer.core.settings import LAYOUTS
 
 Handler = Callable[[argparse.Namespace], int]
 log = logging.getLogger(__name__)
@@ -246,15 +247,18 @@ def _viewer(args: argparse.Namespace) -> int:
         return 1
     from ichviewer.ui.main_window import run_viewer
 
-    return run_viewer(folder, device=args.device)
+    return run_viewer(folder, device=args.device, layout=args.layout)
 
 
 def build_viewer_parser() -> argparse.ArgumentParser:
-    """`ichviewer [FOLDER] [--demo] [--device D]`: the viewer (no subcommand)."""
+    """`ichviewer [FOLDER] [--demo] [--device D] [--layout axial|mpr]`: the viewer (no subcommand)."""
     parser = argparse.ArgumentParser(prog="ichviewer", description=f"Open the viewer. {NOT_FOR_CLINICAL_USE}.")
     parser.add_argument("folder", nargs="?", help="folder with a CT study (searched recursively)")
     parser.add_argument("--demo", action="store_true", help="open the synthetic demo study (generated once)")
     parser.add_argument("--device", choices=DEVICES, help="device for the AI analysis")
+    parser.add_argument(
+        "--layout", choices=LAYOUTS, help="axial view alone, or mpr: axial | coronal | sagittal (default: as last time)"
+    )
     parser.set_defaults(handler=_viewer)
     return parser
 

@@ -12,8 +12,6 @@ from ichviewer.core.events import EventedModel
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import PRESETS, SCANNER, Window
 
-LAYOUTS = ("axial", "mpr")
-
 
 @dataclass(eq=False)
 class Display(EventedModel):
@@ -22,7 +20,7 @@ class Display(EventedModel):
     window: Window = PRESETS["brain"]
     show_overlays: bool = True
     show_patient: bool = True
-    layout: str = "axial"  # one of LAYOUTS: the axial view alone, or axial | coronal | sagittal
+    layout: str = "axial"  # one of core.settings.LAYOUTS: the axial view alone, or axial | coronal | sagittal
 
     @staticmethod
     def preset_window(name: str, volume: CTVolume | None) -> Window | None:

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from ichviewer.core.devices import DEVICES
-from ichviewer.core.display import LAYOUTS
 from ichviewer.core.user_dirs import config_dir
 from ichviewer.core.windowing import PRESETS, SCANNER
 
 SCHEMA_VERSION = 1
 MAX_RECENT = 10
 THEMES = ("dark", "light")
+LAYOUTS = ("axial", "mpr")  # the axial view alone, or axial | coronal | sagittal
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class Settings:
     heatmap_opacity: float = 0.45
     last_export_folder: str = ""
     theme: str = "dark"
-    layout: str = "axial"  # core.display.LAYOUTS
+    layout: str = "axial"  # one of LAYOUTS
 
     def add_recent(self, folder: str | os.PathLike[str]) -> None:
         """Put `folder` first in the recent list (no duplicates, at most MAX_RECENT)."""

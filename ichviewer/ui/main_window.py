@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QHBoxLayout, QMainWindow, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QToolBar
 
 from ichviewer.core.ai_state import ModelInfo, ModelStatus
 from ichviewer.core.dicom.records import Series, StudyIndex
@@ -23,6 +23,9 @@ from ichviewer.core.state import ViewerState
 from ichviewer.ui.ai_dock import AIDock
 from ichviewer.ui.ai_worker import AIWorker
 from ichviewer.ui.help_dialogs import ShortcutsDialog, show_about
+from ichviewer.ui.layout import ViewLayout
+from ichviewer.ui.measure_panel import MeasurePanel
+from ichviewer.ui.measure_tools import MeasureTools
 from ichviewer.ui.menus import Menus
 from ichviewer.ui.pdf_export import PdfExport
 from ichviewer.ui.series_panel import SeriesPanel
@@ -88,19 +91,22 @@ class MainWindow(QMainWindow):
         self.slice_view = SliceView(state)
         self.slice_view.graphics.setAcceptDrops(False)  # drops reach the window
         self.slider = SliceSlider(state)
-        central = QWidget()
-        row = QHBoxLayout(central)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(2)
-        row.addWidget(self.slice_view, 1)
-        row.addWidget(self.slider)
-        self.setCentralWidget(central)
+        self.views = ViewLayout(state, self.slice_view, self.slider)  # axial, or axial | coronal | sagittal
+        self.setCentralWidget(self.views)
+        self.measure_tools = MeasureTools(state, self.views, self)
+        self.measure_toolbar = QToolBar("Measure")
+        self.measure_toolbar.setObjectName("measureToolbar")
+        self.measure_toolbar.setMovable(False)
+        self.measure_panel = MeasurePanel(state, self.measure_tools, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.measure_panel)
         self.window_controls = WindowControls(state)
         toolbar = QToolBar("Window")
         toolbar.setObjectName("windowToolbar")
         toolbar.setMovable(False)
         toolbar.addWidget(self.window_controls)
         self.addToolBar(toolbar)
+        self.addToolBarBreak()
+        self.addToolBar(self.measure_toolbar)
         self.series_panel = SeriesPanel(state)
         self.series_dock = QDockWidget("Series", self)
         self.series_dock.setObjectName("seriesDock")
@@ -209,8 +215,8 @@ def _dropped_folder(urls: Sequence[object]) -> Path | None:
     return None
 
 
-def run_viewer(folder: str | Path | None = None, device: str | None = None) -> int:
-    """Start the application, open `folder` if given, and run the event loop."""
+def run_viewer(folder: str | Path | None = None, device: str | None = None, layout: str | None = None) -> int:
+    """Start the application, open `folder` if given (in `layout` when given: "axial" or "mpr"), run the event loop."""
     from ichviewer.core.log_file import start_logging
     from ichviewer.ui.icon import app_icon
 
@@ -219,6 +225,8 @@ def run_viewer(folder: str | Path | None = None, device: str | None = None) -> i
     app.setApplicationName(APP_TITLE)
     app.setWindowIcon(app_icon())
     window = MainWindow(device=device)
+    if layout is not None:
+        window.state.display.layout = layout
     window.show()
     if folder is not None:
         window.open_folder(folder)

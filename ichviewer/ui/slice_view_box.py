@@ -39,8 +39,11 @@ class SliceViewBox(pg.ViewBox):
     def mouseDragEvent(self, ev, axis=None) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         if ev.button() == Qt.MouseButton.LeftButton and self.tool_on:
             ev.accept()
+            if ev.isStart():  # the drag starts where the button went down, not where it was first noticed
+                press = self.mapSceneToView(ev.buttonDownScenePos(Qt.MouseButton.LeftButton))
+                self.toolDragged.emit(press.x(), press.y(), True, False)
             point = self.mapSceneToView(ev.scenePos())
-            self.toolDragged.emit(point.x(), point.y(), ev.isStart(), ev.isFinish())
+            self.toolDragged.emit(point.x(), point.y(), False, ev.isFinish())
             return
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
