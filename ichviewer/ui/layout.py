@@ -50,7 +50,6 @@ class ViewLayout(QWidget):
             view: Crosshair(state, view, self.view_box(view), lambda v=view: self.frame(v)) for view in VIEWS
         }
         state.display.events.layout.connect(lambda _: self._show_layout())
-        state.events.volume.connect(lambda _: self._fit_panes())
         self._show_layout()
 
     def view_box(self, view: View) -> SliceViewBox:
@@ -87,15 +86,7 @@ class ViewLayout(QWidget):
             crosshair.refresh()
 
     def _fit_panes(self) -> None:
-        """Give the three panes the widths their images need at the same height (true aspect)."""
-        if self.state.display.layout != "mpr":
-            return
-        total = max(self.splitter.width(), 300)
-        shares = [1.0, 1.0, 1.0]
-        mpr = self.state.planes.mpr
-        if mpr is not None:
-            for k, view in enumerate(VIEWS):
-                rows, cols = mpr.image_shape(view)
-                row_mm, col_mm = mpr.pixel_mm(view)
-                shares[k] = (cols * col_mm) / (rows * row_mm)
-        self.splitter.setSizes([round(total * s / sum(shares)) for s in shares])
+        """Three panes of equal width (each image fits its pane at its true aspect)."""
+        if self.state.display.layout == "mpr":
+            width = max(self.splitter.width(), 300)
+            self.splitter.setSizes([width // 3] * 3)

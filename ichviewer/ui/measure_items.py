@@ -4,7 +4,8 @@ Lengths are line segments, angles and midline shifts open polylines (the midline
 from the septum dashed), ellipses a box-handled ellipse, freehand regions closed polylines, ABC/2
 its two diameters, a seeded region its seed (movable) and its outline on this image, with its box
 while it is selected. Dragging a handle ends in `on_edit(measurement, points)` (image pixels) and
-moving a selected region's box in `on_box(measurement, rows, cols)`; the caller measures again.
+resizing a selected region's box by its corners in `on_box(measurement, rows, cols)`; the caller
+measures again. Only handles move: a press inside a shape still draws or drags the window.
 """
 
 from __future__ import annotations
@@ -95,15 +96,17 @@ class DrawnMeasurement:
         m, points = self.m, self.m.placement.points
         if m.kind in ("length", "abc"):
             for pair in (points[:2], points[2:4]) if m.kind == "abc" else (points,):
-                self._roi(pg.LineSegmentROI(self._xy(pair), pen=pen), self._edited)
+                self._roi(pg.LineSegmentROI(self._xy(pair), pen=pen, movable=False), self._edited)
         elif m.kind in ("angle", "midline", "polygon"):
-            roi = _FixedPolyLine(self._xy(points), closed=m.kind == "polygon", pen=pen)
+            roi = _FixedPolyLine(self._xy(points), closed=m.kind == "polygon", pen=pen, movable=False)
             self._roi(roi, self._edited)
             if m.kind == "midline" and mpr is not None:
                 self._perpendicular(mpr)
         elif m.kind == "ellipse":
             (x0, y0), (x1, y1) = self._xy(points)
-            roi = _BoxEllipse((min(x0, x1), min(y0, y1)), (abs(x1 - x0), abs(y1 - y0)), pen=pen, rotatable=False)
+            roi = _BoxEllipse(
+                (min(x0, x1), min(y0, y1)), (abs(x1 - x0), abs(y1 - y0)), pen=pen, movable=False, rotatable=False
+            )
             self._roi(roi, self._edited)
         elif m.kind == "region":
             target = pg.TargetItem(pos=self._xy(points)[0], size=11, pen=pen, movable=True)
@@ -146,6 +149,7 @@ class DrawnMeasurement:
             (c0 * f.col_mm, r0 * f.row_mm),
             ((c1 - c0) * f.col_mm, (r1 - r0) * f.row_mm),
             pen=pg.mkPen(REGION, style=pg.QtCore.Qt.PenStyle.DashLine),
+            movable=False,
         )
         roi.addScaleHandle([0, 0], [1, 1])
         self._roi(roi, lambda: self._boxed(roi))

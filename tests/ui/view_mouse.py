@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 LEFT = Qt.MouseButton.LeftButton
+MOVE_MS = 20
 
 
 def widget_point(graphics, view_box, frame, row: float, col: float) -> QPoint:  # type: ignore[no-untyped-def]
@@ -28,11 +30,15 @@ def click(graphics, point: QPoint) -> None:  # type: ignore[no-untyped-def]
     _send(viewport, QEvent.Type.MouseButtonRelease, point, LEFT, Qt.MouseButton.NoButton)
 
 
-def drag(graphics, start: QPoint, end: QPoint, steps: int = 8) -> None:  # type: ignore[no-untyped-def]
-    """Press at `start`, move in steps with the button held, release at `end`."""
+def drag(graphics, start: QPoint, end: QPoint, steps: int = 6) -> None:  # type: ignore[no-untyped-def]
+    """Press at `start`, move in steps with the button held, release at `end`.
+
+    Moves are MOVE_MS apart: pyqtgraph drops mouse moves that come faster than its rate limit.
+    """
     viewport = graphics.viewport()
     _send(viewport, QEvent.Type.MouseButtonPress, start, LEFT, LEFT)
     for k in range(1, steps + 1):
+        QTest.qWait(MOVE_MS)
         point = QPoint(
             round(start.x() + (end.x() - start.x()) * k / steps), round(start.y() + (end.y() - start.y()) * k / steps)
         )
