@@ -105,9 +105,11 @@ def progress_bar(description: str):  # type: ignore[no-untyped-def]
 
 
 def _scan(args: argparse.Namespace) -> int:
-    """Score the default series of a folder headless; print the study table, write JSON/CSV."""
+    """Score the default series of a folder headless; print the study table, write JSON/CSV/PDF (with the
+    measurements saved in the viewer for that series)."""
     from ichviewer.core.inference import Classifier
     from ichviewer.core.labels import label
+    from ichviewer.core.measurement_report import measurements_json
     from ichviewer.core.model import ModelError
     from ichviewer.core.results import write_csv, write_json_atomic
     from ichviewer.core.scoring import score_volume
@@ -134,18 +136,39 @@ def _scan(args: argparse.Namespace) -> int:
             f"{row.slices_over:>10}{row.threshold:>11.3f}  {row.verdict}"
         )
     print(result.describe())
+    measured = _stored_measurements(volume)
     if args.json:
-        write_json_atomic(Path(args.json), result.to_json())
-        print(f"wrote {args.json}")
+        data = result.to_json()
+        if measured:
+            data["measurements"] = measurements_json(measured)
+        write_json_atomic(Path(args.json), data)
+        print(f"wrote {args.json}" + (f" (with {len(measured)} saved measurements)" if measured else ""))
     if args.csv:
         write_csv(result, Path(args.csv))
         print(f"wrote {args.csv}")
     if args.pdf:
-        _write_scan_pdf(args, volume, result, classifier)
+        _write_scan_pdf(args, volume, result, classifier, measured)
     return 0
 
 
-def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier) -> None:  # type: ignore[no-untyped-def]
+def _stored_measurements(volume):  # type: ignore[no-untyped-def]
+    """The measurements saved in the viewer for this series (a store that cannot be read: none, said on stderr)."""
+    import sqlite3
+
+    from ichviewer.core.measurement_report import stored_measurements
+    from ichviewer.core.store import StoreError
+
+    try:
+        loaded = stored_measurements(volume.series.study_uid, volume.series.uid)
+    except (StoreError, sqlite3.Error, OSError) as error:
+        print(f"ichviewer: saved measurements not included: {error}", file=sys.stderr)
+        return ()
+    for problem in loaded.problems:
+        print(f"ichviewer: {problem}", file=sys.stderr)
+    return loaded.items
+
+
+def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier, measured=()) -> None:  # type: ignore[no-untyped-def]
     """The same PDF as the viewer's File ▸ Export PDF: key slices with their Grad-CAM heatmaps."""
     import time
 
@@ -155,7 +178,7 @@ def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier) -> Non
     start = time.perf_counter()
     options = ReportOptions(deidentify=args.deidentify, max_key_slices=args.key_slices)
     maps = heatmaps_for(classifier, volume, result.key_findings(options.max_key_slices))
-    write_pdf(Path(args.pdf), volume, result, maps, options)
+    write_pdf(Path(args.pdf), volume, result, maps, options, measurements=measured)
     print(f"wrote {args.pdf} ({len(maps)} heatmaps, {time.perf_counter() - start:.1f} s)")
 
 

@@ -25,41 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ichviewer.core.bleed_estimates import abc_diameters
 from ichviewer.core.bleed_volume import Box
 from ichviewer.core.measure import Measurement
+from ichviewer.core.measurement_report import detail_lines, image_text
 from ichviewer.core.state import ViewerState
 from ichviewer.ui.measure_tools import MeasureTools
 
 COLUMNS = ("Measurement", "View", "Image")
-
-
-def image_text(m: Measurement) -> str:
-    """'slice 12' on the axial view, 'image 200' on a reformat (1-based, as the views count)."""
-    where = m.placement
-    return f"{'slice' if where.view == 'axial' else 'image'} {where.index + 1}"
-
-
-def details_text(m: Measurement) -> str:
-    """The numbers behind a measurement's value, and its warnings."""
-    lines = []
-    if m.stats is not None:
-        s = m.stats
-        if s.mean is not None:
-            lines.append(f"mean {s.mean:.1f} HU, SD {s.sd or 0:.1f}, min {s.min:.0f}, max {s.max:.0f}")
-        lines.append(f"area {s.area_mm2:.1f} mm², {s.pixels} pixels")
-    if m.kind == "abc" and m.bleed is not None:
-        a, b, c = abc_diameters(m)
-        lines.append(
-            f"A {a:.1f} × B {b:.1f} × C {c:.1f} mm / 2 (C: {m.bleed.slices} slices × {m.bleed.spacing_mm:g} mm)"
-        )
-    if m.kind == "region" and m.bleed is not None and m.bleed.hu_range is not None:
-        low, high = m.bleed.hu_range
-        lines.append(f"{low:g}–{high:g} HU, {m.bleed.voxels} voxels on {m.bleed.slices} slices")
-    if m.kind in ("abc", "region"):
-        lines.append("An estimate: check it against the images.")
-    lines += [f"⚠ {warning}" for warning in (m.bleed.warnings if m.bleed else ())]
-    return "\n".join(lines)
 
 
 class MeasurePanel(QDockWidget):
@@ -138,7 +110,7 @@ class MeasurePanel(QDockWidget):
             for c, text in enumerate((m.label, m.placement.view.capitalize(), image_text(m))):
                 cell = QTableWidgetItem(text)
                 cell.setData(Qt.ItemDataRole.UserRole, m.id)
-                cell.setToolTip(details_text(m) or m.label)
+                cell.setToolTip("\n".join(detail_lines(m)) or m.label)
                 self.table.setItem(r, c, cell)
         self.table.blockSignals(False)
         history = self.state.measurements.history
@@ -154,7 +126,9 @@ class MeasurePanel(QDockWidget):
             self.table.selectRow(self.state.measurements.items.index(m))
         self.table.blockSignals(False)
         self.delete_button.setEnabled(m is not None)
-        self.details.setText(details_text(m) if m is not None else "Choose a tool (Measure menu) and draw on any view.")
+        self.details.setText(
+            "\n".join(detail_lines(m)) if m is not None else "Choose a tool (Measure menu) and draw on any view."
+        )
         self._show_settings(m)
 
     def _show_settings(self, m: Measurement | None) -> None:
