@@ -22,6 +22,30 @@ def image_text(m: Measurement) -> str:
     return f"{'slice' if where.view == 'axial' else 'image'} {where.index + 1}"
 
 
+def image_label(m: Measurement) -> str:
+    """The value as drawn beside a measurement on the image: short, '≈' on estimates."""
+    if m.kind == "length":
+        return f"{m.value:.1f} mm"
+    if m.kind == "angle":
+        return f"{m.value:.1f}°"
+    if m.kind == "midline":
+        shift = m.shift
+        return f"shift {shift.mm:.1f} mm" + ("" if shift.side == "none" else f" to {shift.side}")
+    if m.kind == "abc":
+        return f"ABC/2 ≈ {m.value:.1f} mL"
+    if m.kind == "region":
+        return f"region ≈ {m.value:.1f} mL"
+    stats = m.stats
+    if stats is None or stats.mean is None:
+        return f"{stats.area_mm2 if stats else 0:.0f} mm²"
+    return f"{stats.mean:.1f} ± {stats.sd or 0:.1f} HU, {stats.area_mm2:.0f} mm²"
+
+
+def where_text(m: Measurement) -> str:
+    """'Axial 12', 'Coronal 200': the view and its image number (1-based), for a narrow column."""
+    return f"{m.placement.view.capitalize()} {m.placement.index + 1}"
+
+
 def place_text(m: Measurement) -> str:
     """'Axial slice 12', 'Coronal image 200'."""
     return f"{m.placement.view.capitalize()} {image_text(m)}"

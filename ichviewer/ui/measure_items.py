@@ -16,6 +16,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from ichviewer.core.measure import Measurement
+from ichviewer.core.measurement_report import image_label
 from ichviewer.core.mpr import Mpr, Pixel
 from ichviewer.ui.view_pixels import PixelFrame
 
@@ -132,7 +133,7 @@ class DrawnMeasurement:
         self._add(pg.PlotCurveItem(np.array(xs), np.array(ys), pen=pen, connect="finite"))
 
     def _label(self, colour: str) -> None:
-        text = pg.TextItem(self.m.label, color=colour, anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 150))
+        text = pg.TextItem(image_label(self.m), color=colour, anchor=(0, 1), fill=pg.mkBrush(0, 0, 0, 150))
         r, c = min(self.m.placement.points)  # above the topmost point
         x, y = self.frame.to_view(r, c)
         text.setPos(x, y - 2 * self.frame.row_mm)

@@ -1,4 +1,4 @@
-"""The Measurements dock: one row per measurement (value, view, image), the chosen one's details and settings.
+"""The Measurements dock: one row per measurement (value; view and image), the chosen one's details and settings.
 
 Choosing a row selects the measurement and brings its image on screen (switching to the MPR
 layout for a reformat's); Delete, Undo and Redo act on the state's list. Below the table: the
@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 
 from ichviewer.core.bleed_volume import Box
 from ichviewer.core.measure import Measurement
-from ichviewer.core.measurement_report import detail_lines, image_text
+from ichviewer.core.measurement_report import detail_lines, place_text, where_text
 from ichviewer.core.state import ViewerState
 from ichviewer.ui.measure_tools import MeasureTools
 
-COLUMNS = ("Measurement", "View", "Image")
+COLUMNS = ("Measurement", "Where")
+MIN_WIDTH = 300
+NO_SELECTION = "Choose a tool (Measure menu or toolbar) and draw on any view; choose a row to see its details."
 
 
 class MeasurePanel(QDockWidget):
@@ -56,8 +58,9 @@ class MeasurePanel(QDockWidget):
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(True)
+        self.setMinimumWidth(MIN_WIDTH)
         self.table.itemSelectionChanged.connect(self._chosen)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
@@ -107,11 +110,12 @@ class MeasurePanel(QDockWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(items))
         for r, m in enumerate(items):
-            for c, text in enumerate((m.label, m.placement.view.capitalize(), image_text(m))):
+            for c, text in enumerate((m.label, where_text(m))):
                 cell = QTableWidgetItem(text)
                 cell.setData(Qt.ItemDataRole.UserRole, m.id)
-                cell.setToolTip("\n".join(detail_lines(m)) or m.label)
+                cell.setToolTip("\n".join([place_text(m), *detail_lines(m)]))
                 self.table.setItem(r, c, cell)
+        self.table.resizeRowsToContents()
         self.table.blockSignals(False)
         history = self.state.measurements.history
         self.undo_button.setEnabled(history.can_undo)
@@ -126,9 +130,8 @@ class MeasurePanel(QDockWidget):
             self.table.selectRow(self.state.measurements.items.index(m))
         self.table.blockSignals(False)
         self.delete_button.setEnabled(m is not None)
-        self.details.setText(
-            "\n".join(detail_lines(m)) if m is not None else "Choose a tool (Measure menu) and draw on any view."
-        )
+        text = "\n".join([place_text(m), *detail_lines(m)]) if m is not None else NO_SELECTION
+        self.details.setText(text)
         self._show_settings(m)
 
     def _show_settings(self, m: Measurement | None) -> None:
