@@ -67,6 +67,7 @@ class DrawnMeasurement:
         self.view_box, self.m, self.frame = view_box, m, frame
         self.items: list[pg.GraphicsObject] = []
         self.rois: list[pg.ROI] = []
+        self.label: pg.TextItem | None = None
         self._on_edit, self._on_box = on_edit, on_box
         colour = SELECTED if selected else COLOUR
         pen = pg.mkPen(colour, width=2.5 if selected else 1.6)
@@ -138,6 +139,7 @@ class DrawnMeasurement:
         x, y = self.frame.to_view(r, c)
         text.setPos(x, y - 2 * self.frame.row_mm)
         self._add(text)
+        self.label = text
 
     def _box(self) -> None:
         """A seeded region's box (rows and columns; slices in the panel) as a rectangle with corner handles."""

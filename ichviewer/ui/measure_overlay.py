@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QRectF, QTimer
 
 from ichviewer.core.measure import Measurement
 from ichviewer.core.mpr import View
@@ -82,3 +82,19 @@ class MeasureOverlay(QObject):
             for m, on_image, outlines in wanted
             if frame is not None
         ]
+        self._unstack_labels()
+
+    def _unstack_labels(self) -> None:
+        """Move a value label up past the labels already placed that it would cover (measurements close together)."""
+        placed: list[QRectF] = []
+        _, pixel_height = self.view_box.viewPixelSize()
+        for drawn in self.drawn:
+            label = drawn.label
+            if label is None:
+                continue
+            for _ in range(len(placed)):
+                rect = label.sceneBoundingRect()
+                if not any(rect.intersects(other) for other in placed):
+                    break
+                label.setPos(label.pos().x(), label.pos().y() - (rect.height() + 2) * pixel_height)
+            placed.append(label.sceneBoundingRect())

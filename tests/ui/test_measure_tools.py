@@ -185,3 +185,16 @@ def test_a_click_without_a_tool_moves_the_cursor(qtbot, main_window, open_study,
     click(graphics(main_window, "axial"), at(main_window, "axial", 30, 70))
     assert state.dims.point[1:] == (30, 70) and state.measurements.items == ()
     assert np.allclose(state.planes.indices[1:], (30, 70))
+
+
+def test_values_of_measurements_close_together_do_not_cover_each_other(
+    qtbot, main_window, open_study, bleed_study
+) -> None:  # type: ignore[no-untyped-def]
+    open_study(bleed_study[0])
+    state, tools = main_window.state, main_window.measure_tools
+    z = state.dims.slice
+    for end in (40.0, 50.0, 60.0):
+        state.measurements.add(tools.make("length", "axial", z, [(30.0, 20.0), (30.0, end)]))
+    qtbot.waitUntil(lambda: len(tools.overlays["axial"].drawn) == 3, timeout=3000)
+    rects = [drawn.label.sceneBoundingRect() for drawn in tools.overlays["axial"].drawn]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
