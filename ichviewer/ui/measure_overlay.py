@@ -48,6 +48,7 @@ class MeasureOverlay(QObject):
         state.planes.events.indices.connect(lambda _: self.refresh())
         state.events.volume.connect(lambda _: self.refresh())
         state.display.events.show_overlays.connect(lambda _: self.refresh())
+        state.display.events.layout.connect(lambda _: self.refresh())
 
     def ids(self) -> list[str]:
         """Measurements drawn now (with their points or as an outline), in list order."""
@@ -63,16 +64,18 @@ class MeasureOverlay(QObject):
         index = self.state.planes.index(self.view)
         selected = self.state.measurements.selected
         wanted: list[tuple[Measurement, bool, list]] = []
-        if volume is not None and frame is not None and self.state.display.show_overlays:
+        widget = self.view_box.getViewWidget()
+        shown = widget is not None and widget.isVisible()  # a hidden reformat view does no work
+        if volume is not None and frame is not None and self.state.display.show_overlays and shown:
             for m in self.state.measurements.items:
                 on_image = m.placement.view == self.view and m.placement.index == index
                 outlines = self.outlines.outlines(volume, mpr, m, self.view, index) if m.kind == "region" else []
                 if on_image or outlines:
                     wanted.append((m, on_image, outlines))
-        shown = (index, selected, frame, tuple((m, on_image, len(outlines)) for m, on_image, outlines in wanted))
-        if shown == self._shown:
+        drawn = (index, selected, frame, tuple((m, on_image, len(outlines)) for m, on_image, outlines in wanted))
+        if drawn == self._shown:
             return
-        self._shown = shown
+        self._shown = drawn
         for drawn in self.drawn:
             drawn.remove()
         self.drawn = [
