@@ -62,7 +62,7 @@ def detail_lines(m: Measurement) -> list[str]:
     if m.kind == "abc" and m.bleed is not None:
         a, b, c = abc_diameters(m)
         lines.append(
-            f"A {a:.1f} × B {b:.1f} × C {c:.1f} mm / 2 (C: {m.bleed.slices} slices × {m.bleed.spacing_mm:g} mm)"
+            f"A {a:.1f} × B {b:.1f} × C {c:.1f} mm / 2 (C: {m.bleed.slices} slices × {m.bleed.spacing_mm:.3g} mm)"
         )
     if m.kind == "region" and m.bleed is not None and m.bleed.hu_range is not None:
         low, high = m.bleed.hu_range
