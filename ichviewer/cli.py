@@ -129,7 +129,7 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"  {line}")
     source = "cache" if scored.from_cache else f"{result.elapsed_s:.1f} s on {result.device}"
     print(f"Model {result.model_name} {result.model_version} ({source}) — {NOT_FOR_CLINICAL_USE.upper()}")
-    print(f"  {'label':<18}{'max score':>10}{'at slice':>10}{'over thr':>10}{'threshold':>11}  verdict")
+    print(f"  {'label':<18}{'max score':>10}{'at slice':>10}{'flagged':>10}{'threshold':>11}  verdict")
     for row in result.label_summaries():
         print(
             f"  {label(row.label).name:<18}{row.max_score:>10.3f}{row.max_slice + 1:>10}"

@@ -20,12 +20,14 @@ from ichviewer.core.dims import Dims
 from ichviewer.core.display import Display
 from ichviewer.core.events import EventedModel
 from ichviewer.core.heatmap_colors import heat_levels
-from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice
+from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice, heatmap_caption
 from ichviewer.core.jobs import ANALYSIS, LOAD, Job, Jobs
-from ichviewer.core.load_report import LoadReport
+from ichviewer.core.load_report import LoadReport, plural
 from ichviewer.core.measurement_state import Measurements
 from ichviewer.core.mpr import View
 from ichviewer.core.planes import Planes
+from ichviewer.core.privacy import shown_folder
+from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, LoadRequest
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.volume import CTVolume
@@ -48,33 +50,6 @@ class SlicePreview:
     series: Series
     index: int
     hu: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class LoadRequest:
-    """Index `folder` and load its default series, or load `series` of the already indexed `index`."""
-
-    job: Job
-    folder: Path | None = None
-    index: StudyIndex | None = None
-    series: Series | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class AnalysisRequest:
-    job: Job
-    volume: CTVolume
-    use_cache: bool
-
-
-@dataclass(frozen=True, eq=False)
-class HeatmapRequest:
-    """Grad-CAM of `label` on slice `index` of `volume` (for the current analysis job)."""
-
-    job: Job
-    volume: CTVolume
-    index: int
-    label: str
 
 
 @dataclass(eq=False)
@@ -154,6 +129,15 @@ class ViewerState(EventedModel):
         levels = self.heatmaps.get(key)
         return None if levels is None else (key, levels)
 
+    def heatmap_caption(self) -> str:
+        """The heatmap's label over the image ("Heatmap: Subdural (strongest label)"), or "Computing heatmap…"."""
+        if self.volume is None:
+            return ""
+        index = self.dims.slice
+        label = self.heatmap.label_for(self.ai.result, index)
+        key = (self.volume.slices[index].sop_instance_uid, label or "")
+        return heatmap_caption(self.heatmap, label, self.heatmaps.get(key) is not None, self.heatmaps.pending(key))
+
     # --- opening ----------------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> Job:
         """Index `folder` and load its default series; whatever was open or loading is dropped."""
@@ -165,7 +149,7 @@ class ViewerState(EventedModel):
         self.message = ""
         self.thumbnails = {}
         self.folder = str(Path(folder).expanduser())
-        self.status = f"Opening {self.folder}…"
+        self.status = f"Opening {shown_folder(self.folder, self.display.show_patient)}…"
         return self._request_load(LoadRequest(self.jobs.start(LOAD), folder=Path(self.folder)))
 
     def open_series(self, series: Series) -> Job | None:
@@ -223,7 +207,8 @@ class ViewerState(EventedModel):
         self.measurements.open(volume.series.study_uid, volume.series.uid)
         self.volume = volume
         self.preview = None
-        problems = f"  ({len(volume.report.lines())} problems: File ▸ Show load report)" if volume.report else ""
+        report = volume.report
+        problems = f"  ({plural(report.problem_count, 'problem')}: File ▸ Show load report)" if report else ""
         self.status = f"{volume.series.title}: {volume.n_slices} slices{problems}"
         if self.auto_analyse:
             self.analyse()
@@ -239,8 +224,10 @@ class ViewerState(EventedModel):
     def load_empty(self, job: Job, reason: str) -> None:
         """The folder holds no CT series: say why, and where the list of left-out files is."""
         if self.jobs.is_current(job):
+            shown = shown_folder(self.folder, self.display.show_patient)
+            reason = reason.replace(self.folder, shown)
             self.message = (
-                f"No CT images to show in\n{self.folder}\n\n{reason}\n\n"
+                f"No CT images to show in\n{shown}\n\n{reason}\n\n"
                 "File ▸ Show load report lists every file that was left out."
             )
             self.status = reason
@@ -288,15 +275,36 @@ class ViewerState(EventedModel):
             self.set_slice(index)
 
     def jump_flagged(self, step: int) -> None:
-        """N / Shift+N: the next or previous flagged slice (wrapping), if any."""
+        """N / Shift+N: the peak slice of the next or previous flagged region (wrapping), if any."""
         result = self.ai.result
         if result is None:
             return
         target = result.next_flagged(self.dims.slice, step)
         if target is None:
             self.status = "No slice passes the threshold"
-        else:
-            self.set_slice(target)
+            return
+        self.set_slice(target)
+        regions = result.flagged_regions()
+        number, region = next((k, r) for k, r in enumerate(regions, 1) if r.peak == target)
+        extent = (
+            f"slice {region.first + 1}"
+            if region.first == region.last
+            else f"slices {region.first + 1}–{region.last + 1}"
+        )
+        self.status = f"Flagged region {number} of {len(regions)}: {extent}, peak at slice {target + 1}"
+
+    def step_series(self, step: int) -> Job | None:
+        """[ / ]: open the previous or next series of the folder (in the series list's order), stopping at the ends."""
+        if self.index is None or self.series is None:
+            return None
+        uids = [s.uid for s in self.index.series]
+        if self.series.uid not in uids:
+            return None
+        target = uids.index(self.series.uid) + step
+        if not 0 <= target < len(uids):
+            self.status = "No further series in this folder"
+            return None
+        return self.open_series(self.index.series[target])
 
     def apply_preset(self, name: str) -> None:
         """Keys 1-4 and 0: a preset, or the series' own window for 'scanner' (when it states one)."""

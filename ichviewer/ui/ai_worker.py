@@ -38,7 +38,7 @@ class _ReportRequest:
 class AIWorker(QObject):
     """Serves the state's analysis and heatmap requests; `request_report` serves the PDF export."""
 
-    reportHeatmapsReady = Signal(object, object)  # job, {slice: float32 map} for the PDF's key slices
+    reportHeatmapsReady = Signal(object, object)  # job, {slice: float32 map} for the PDF's key slices (None: dropped)
 
     def __init__(self, state: ViewerState, model_dir: str | None, device: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -135,6 +135,8 @@ class AIWorker(QObject):
                 return
             if not request.job.cancelled:
                 self._serve(request)
+            elif isinstance(request, _ReportRequest):
+                self.reportHeatmapsReady.emit(request.job, None)  # the export waiting for it must hear
 
     def _serve(self, request: HeatmapRequest | _ReportRequest) -> None:
         from ichviewer.core.gradcam import heatmaps_for

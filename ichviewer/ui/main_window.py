@@ -18,10 +18,12 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindo
 
 from ichviewer.core.ai_state import ModelInfo, ModelStatus
 from ichviewer.core.dicom.records import Series, StudyIndex
+from ichviewer.core.privacy import shown_folder
 from ichviewer.core.settings import LoadedSettings, Settings, load_settings, save_settings
 from ichviewer.core.state import ViewerState
 from ichviewer.ui.ai_dock import AIDock
 from ichviewer.ui.ai_worker import AIWorker
+from ichviewer.ui.dock_layout import DockLayout
 from ichviewer.ui.help_dialogs import ShortcutsDialog, show_about
 from ichviewer.ui.layout import ViewLayout
 from ichviewer.ui.measure_panel import MeasurePanel
@@ -31,6 +33,7 @@ from ichviewer.ui.pdf_export import PdfExport
 from ichviewer.ui.series_panel import SeriesPanel
 from ichviewer.ui.slice_slider import SliceSlider
 from ichviewer.ui.slice_view import SliceView
+from ichviewer.ui.start_page import DemoMaker, StartPage, with_start_page
 from ichviewer.ui.status_bar import ViewerStatusBar
 from ichviewer.ui.study_loader import StudyLoader
 from ichviewer.ui.text_dialog import TextDialog, load_report_dialog, log_dialog
@@ -75,6 +78,7 @@ class MainWindow(QMainWindow):
         else:
             state.model = ModelInfo(ModelStatus.OFF)
         self.model_dir, self.ai = model_dir, ai
+        self.dock_layout = DockLayout(self, self.series_dock, self.ai_dock, tabbed=(self.measure_panel,))
         self.worklist_dock: WorklistDock | None = None
         self.menus = Menus(self)
         state.events.series.connect(self._show_title)
@@ -92,13 +96,18 @@ class MainWindow(QMainWindow):
         self.slice_view.graphics.setAcceptDrops(False)  # drops reach the window
         self.slider = SliceSlider(state)
         self.views = ViewLayout(state, self.slice_view, self.slider)  # axial, or axial | coronal | sagittal
-        self.setCentralWidget(self.views)
+        self.start_page = StartPage(state, lambda: list(self.settings.recent))
+        self.start_page.open_folder_clicked.connect(self.choose_folder)
+        self.start_page.recent_chosen.connect(self.open_folder)
+        self.start_page.demo_clicked.connect(self.open_demo)
+        self.demo_maker = DemoMaker(self)
+        self.demo_maker.ready.connect(self.open_folder)
+        self.demo_maker.failed.connect(lambda message: setattr(state, "status", message))
+        self.setCentralWidget(with_start_page(self.views, self.start_page, state))
         self.measure_tools = MeasureTools(state, self.views, self)
         self.measure_toolbar = QToolBar("Measure")
         self.measure_toolbar.setObjectName("measureToolbar")
         self.measure_toolbar.setMovable(False)
-        self.measure_panel = MeasurePanel(state, self.measure_tools, self)
-        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.measure_panel)
         self.window_controls = WindowControls(state)
         toolbar = QToolBar("Window")
         toolbar.setObjectName("windowToolbar")
@@ -113,6 +122,11 @@ class MainWindow(QMainWindow):
         self.series_dock.setWidget(self.series_panel)
         self.series_dock.setFeatures(DOCK_FEATURES)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.series_dock)
+        self.measure_panel = MeasurePanel(state, self.measure_tools, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.measure_panel)
+        self.tabifyDockWidget(self.series_dock, self.measure_panel)  # one side column: the image keeps its width
+        self.series_dock.raise_()
+        state.measurements.events.tool.connect(lambda tool: self.measure_panel.raise_() if tool else None)
         self.status_bar = ViewerStatusBar(state)
         self.setStatusBar(self.status_bar)
 
@@ -152,6 +166,11 @@ class MainWindow(QMainWindow):
         self.settings.add_recent(Path(folder).expanduser())
         self.state.open_folder(folder)
 
+    def open_demo(self) -> None:
+        """The synthetic demo study (generated in the background the first time)."""
+        self.state.status = "Preparing the demo study (the first time takes about 15 s)…"
+        self.demo_maker.start()
+
     # --- window things ---------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:
         app = QApplication.instance()
@@ -171,7 +190,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_load_report(self) -> TextDialog:
-        dialog = load_report_dialog(self.state.report, self.state.folder or "(no folder open)", self)
+        folder = shown_folder(self.state.folder, self.state.display.show_patient) if self.state.folder else ""
+        dialog = load_report_dialog(self.state.report, folder or "(no folder open)", self)
         dialog.show()
         return dialog
 

@@ -32,7 +32,6 @@ from ichviewer.core.state import ViewerState
 from ichviewer.ui.measure_tools import MeasureTools
 
 COLUMNS = ("Measurement", "Where")
-MIN_WIDTH = 300
 NO_SELECTION = "Choose a tool (Measure menu or toolbar) and draw on any view; choose a row to see its details."
 
 
@@ -59,12 +58,13 @@ class MeasurePanel(QDockWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setWordWrap(True)
-        self.setMinimumWidth(MIN_WIDTH)
+        self.table.setWordWrap(True)  # long values wrap in a narrow dock
         self.table.itemSelectionChanged.connect(self._chosen)
         layout.addWidget(self.table, 1)
         buttons = QHBoxLayout()
         self.undo_button, self.redo_button, self.delete_button = (QPushButton(t) for t in ("Undo", "Redo", "Delete"))
+        for button in (self.undo_button, self.redo_button, self.delete_button):
+            button.setMinimumWidth(40)
         self.undo_button.clicked.connect(state.measurements.undo)
         self.redo_button.clicked.connect(state.measurements.redo)
         self.delete_button.clicked.connect(lambda: state.measurements.delete(state.measurements.selected))
@@ -78,7 +78,9 @@ class MeasurePanel(QDockWidget):
         layout.addWidget(self.details)
         self.editor = QWidget()
         form = QFormLayout(self.editor)
-        form.setContentsMargins(0, 0, 0, 0)
+        form.setRowWrapPolicy(
+            QFormLayout.RowWrapPolicy.WrapAllRows
+        )  # labels above their fields: a narrow dock        form.setContentsMargins(0, 0, 0, 0)
         self.slices = _spin(1, 10000, "", "ABC/2's C: the slices the bleed spans")
         self.hu_low, self.hu_high = _spin(-200, 3000, " HU", "lowest HU"), _spin(-200, 3000, " HU", "highest HU")
         self.box_first, self.box_last = _spin(1, 10000, "", "first slice"), _spin(1, 10000, "", "last slice")

@@ -139,6 +139,18 @@ class TestSpacingWarnings:
         (gaps,) = [w for w in geometry.warnings if w.startswith("Gaps")]
         assert "between slices 3 and 4, 7 and 8" in gaps and "about 1 slice missing at each" in gaps
 
+    def test_gaps_that_differ_only_by_jitter_share_one_line(self):
+        """Real positions wobble by a few hundredths of a mm: 9.96 and 10.04 mm gaps are the same kind of gap."""
+        steps = [5.0] * 10 + [10.0, 5.0, 5.0] * 5 + [5.0] * 5
+        jitter = np.random.default_rng(0).uniform(-0.08, 0.08, len(steps))
+        zs = np.cumsum([0.0, *(np.array(steps) + jitter)])
+        geometry = plan_stack([header(k, float(z)) for k, z in enumerate(zs)])
+        (gaps,) = [w for w in geometry.warnings if "missing" in w]
+        assert gaps.startswith(
+            "Gaps of 9.9–10.1 mm between slices 11 and 12, 14 and 15, 17 and 18, 20 and 21, 23 and 24"
+        )
+        assert gaps.count("about 1 slice missing at each") == 1
+
     def test_a_single_gap_keeps_its_own_sentence(self):
         zs = [0.0, 5.0, 10.0, 25.0, 30.0]
         geometry = plan_stack([header(k, z) for k, z in enumerate(zs)])

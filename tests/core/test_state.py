@@ -74,6 +74,15 @@ class TestOpening:
         assert state.ai.phase is Phase.IDLE and "Automatic analysis is off" in state.ai.message
         assert state.status.endswith("20 slices")
 
+    def test_the_status_counts_problems_with_the_right_plural(self, state, volume, tmp_path):
+        """One warning and two files ignored as not images: '1 problem', not '3 problems' or '1 problems'."""
+        from ichviewer.core.dicom.records import SkippedFile
+        from ichviewer.core.load_report import LoadReport
+
+        skipped = tuple(SkippedFile(tmp_path / name, "not DICOM", False) for name in ("README", "LICENSE"))
+        open_volume(state, replace(volume, report=LoadReport(skipped, ("Uneven slice spacing",))), tmp_path)
+        assert state.status.endswith("20 slices  (1 problem: File ▸ Show load report)")
+
     def test_the_window_survives_a_series_switch(self, state, volume, tmp_path):
         open_volume(state, volume, tmp_path)
         state.apply_preset("bone")
@@ -92,6 +101,18 @@ class TestOpening:
         state.load_failed(job, "none of the 12 slices could be decoded")
         state.load_finished(job)
         assert state.open_series(other) is not None and state.open_series(volume.series) is not None
+
+    def test_step_series_opens_the_next_or_previous_series_and_stops_at_the_ends(self, state, volume, tmp_path):
+        open_volume(state, volume, tmp_path)
+        others = (replace(volume.series, uid="2.2"), replace(volume.series, uid="2.3"))
+        state.index = StudyIndex(tmp_path, (Study("1", (volume.series, *others)),), (), 60)
+        loads = Recorder(state.events.load_requested)
+        assert state.step_series(-1) is None and "No further series" in state.status
+        job = state.step_series(+1)
+        assert job is not None and loads.values[-1].series is others[0]  # type: ignore[attr-defined]
+        state.load_done(job, replace(volume, series=others[0]))
+        state.step_series(+1)
+        assert loads.values[-1].series is others[1]  # type: ignore[attr-defined]
 
     def test_preview_until_the_volume(self, state, volume, tmp_path):
         job = state.open_folder(tmp_path)
@@ -163,6 +184,18 @@ class TestAnalysis:
         state.jump_flagged(-1)
         assert state.slice_index == 15
 
+    def test_n_jumps_over_a_whole_flagged_region_to_the_next_regions_peak(self, state, volume, tmp_path, make_result):
+        request = open_volume(state, volume, tmp_path)
+        scores = {(i, "any"): 0.7 for i in range(2, 12)} | {(9, "any"): 0.97, (16, "any"): 0.8}
+        state.analysis_done(request.job, make_result(20, scores), False)
+        state.set_slice(0)
+        state.jump_flagged(+1)
+        assert state.slice_index == 9 and state.status == "Flagged region 1 of 2: slices 3–12, peak at slice 10"
+        state.jump_flagged(+1)
+        assert state.slice_index == 16 and state.status == "Flagged region 2 of 2: slice 17, peak at slice 17"
+        state.jump_flagged(-1)
+        assert state.slice_index == 9
+
     def test_nothing_flagged_is_said(self, state, volume, tmp_path, make_result):
         request = open_volume(state, volume, tmp_path)
         state.analysis_done(request.job, make_result(20), False)
@@ -224,6 +257,21 @@ class TestHeatmaps:
         assert ready.values == [key] and key == (volume.slices[12].sop_instance_uid, "subdural")
         assert levels.dtype == np.uint8 and levels.max() == 255
 
+    def test_the_caption_names_the_label_and_says_while_the_map_is_computed(self, state, volume, tmp_path, make_result):
+        asked = Recorder(state.events.heatmap_requested)
+        request = open_volume(state, volume, tmp_path)
+        state.analysis_done(request.job, make_result(20, {(12, "subdural"): 0.9, (12, "any"): 0.9}), False)
+        assert state.heatmap_caption() == ""  # slice 10: nothing flagged, nothing drawn
+        state.set_slice(12)
+        assert state.heatmap_caption() == "Computing heatmap (Subdural)…"
+        heat = asked.values[-1]
+        state.heatmap_done(heat.job, volume.slices[12].sop_instance_uid, "subdural", np.ones((32, 32), np.float32))
+        assert state.heatmap_caption() == "Heatmap: Subdural (strongest label)"
+        state.heatmap.label = "epidural"
+        assert state.heatmap_caption() == "Computing heatmap (Epidural)…"
+        state.heatmap.toggle_visible()
+        assert state.heatmap_caption() == ""
+
     def test_a_chosen_label_is_drawn_on_every_slice_and_hidden_with_h(self, state, volume, tmp_path, make_result):
         asked = Recorder(state.events.heatmap_requested)
         request = open_volume(state, volume, tmp_path)
@@ -256,3 +304,13 @@ def test_settings_round_trip() -> None:
     state.save_to(settings)
     assert settings.show_patient_overlay is False and settings.auto_analyse is True and settings.layout == "mpr"
     assert ViewerState.from_settings(settings).display.layout == "mpr"
+
+
+def test_privacy_hides_the_folder_path_in_the_status_and_the_message(tmp_path: Path) -> None:
+    state = ViewerState()
+    state.display.show_patient = False
+    folder = tmp_path / "DOE_JOHN_123456"
+    job = state.open_folder(folder)
+    assert "DOE_JOHN" not in state.status and "path hidden" in state.status
+    state.load_empty(job, f"No CT images found in {folder} (3 files looked at).")
+    assert "DOE_JOHN" not in state.message and "DOE_JOHN" not in state.status

@@ -89,3 +89,16 @@ def test_a_broken_model_makes_the_ai_unavailable(qtbot, tiny_model_dir, tmp_path
     assert "sha256" in state.model.error and "model.safetensors" in state.model.error
     worker.thread.wait(5000)
     assert not worker.running()
+
+
+def test_a_report_request_of_a_cancelled_job_is_answered_with_none(qtbot, served, volume, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The PDF export waits for its heatmaps: a dropped request must still be answered, or it waits forever."""
+    from ichviewer.core.results import KeyFinding
+
+    state, worker = served
+    state.load_done(state.open_folder(tmp_path), volume)
+    job = state.jobs.start("analysis")
+    state.jobs.cancel()  # as opening another study does, before the worker gets to the request
+    with qtbot.waitSignal(worker.reportHeatmapsReady, timeout=30_000) as answer:
+        worker.request_report(job, volume, [KeyFinding(5, "any")])
+    assert answer.args == [job, None]

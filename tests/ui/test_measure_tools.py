@@ -198,3 +198,19 @@ def test_values_of_measurements_close_together_do_not_cover_each_other(
     qtbot.waitUntil(lambda: len(tools.overlays["axial"].drawn) == 3, timeout=3000)
     rects = [drawn.label.sceneBoundingRect() for drawn in tools.overlays["axial"].drawn]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+
+
+def test_the_measurements_tab_shares_the_series_column(qtbot, main_window, open_study, bleed_study) -> None:  # type: ignore[no-untyped-def]
+    open_study(bleed_study[0])
+    series, panel = main_window.series_dock, main_window.measure_panel
+
+    def on_top(dock) -> bool:  # type: ignore[no-untyped-def]
+        return dock.isVisible() and not dock.visibleRegion().isEmpty()
+
+    assert main_window.tabifiedDockWidgets(series) == [panel] and on_top(series) and not on_top(panel)
+    qtbot.keyClick(main_window, Qt.Key.Key_L)  # choosing a tool brings the list to the front
+    qtbot.waitUntil(lambda: on_top(panel) and not on_top(series), timeout=3000)
+    main_window.dock_layout.toggle()  # Ctrl+B: the image only
+    qtbot.waitUntil(lambda: not panel.isVisible() and not series.isVisible(), timeout=3000)
+    main_window.dock_layout.toggle()
+    qtbot.waitUntil(lambda: on_top(panel) and series.isVisible(), timeout=3000)
