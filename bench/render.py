@@ -1,12 +1,15 @@
-"""Viewer speed: W/L change → repainted frame, scroll step → next frame, launch → first image.
+"""Viewer speed: W/L change → repainted frame, scroll step → next frame, launch → first image; the same in the
+MPR layout (axial | coronal | sagittal), untilted and on a tilted series.
 
 Offscreen Qt, the real MainWindow at 1400×900 with a 512×512 series. Each frame is forced
-with a synchronous repaint of the view's viewport. Prints median and 95th percentile in ms.
-The launch figure writes a 240-slice 512² series with core.synthetic.dicom_writer into a temporary folder,
-then times constructing the window + opening the folder until the first image is on screen
-and until the whole series is loaded.
+with a synchronous repaint of the view's viewport (in the MPR layout: of all three views).
+Prints median and 95th percentile in ms. The launch figure writes a 240-slice 512² series with
+core.synthetic.dicom_writer into a temporary folder, then times constructing the window + opening
+the folder until the first image is on screen and until the whole series is loaded. `--scenario mpr`
+skips the axial-layout figures and the AI (the reformats are what it times); `--mpr-tilt 0` skips
+the tilted series, where an axial scroll moves the reformat planes too.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/render.py [--frames 300] [--slices 240]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/render.py [--frames 300] [--slices 240] [--scenario all|mpr]
 """
 
 from __future__ import annotations
@@ -101,10 +104,58 @@ def frame_times(window, frames: int) -> tuple[list[Frame], list[Frame]]:  # type
     return wl, scroll
 
 
+def mpr_frame_times(window, frames: int) -> tuple[dict[str, list[Frame]], str]:  # type: ignore[no-untyped-def]
+    """The MPR layout: W/L, axial scroll and coronal scroll, each frame repainting the three views; their sizes."""
+    app = QApplication.instance()
+    state, views = window.state, window.views
+    state.display.layout = "mpr"
+    wait_until(app, lambda: views.coronal.plane is not None and views.sagittal.plane is not None)
+    settle = time.perf_counter() + 0.5  # the splitter lays the three panes out
+    wait_until(app, lambda: time.perf_counter() > settle)
+    sizes = ", ".join(
+        f"{name} {view.graphics.viewport().width()}×{view.graphics.viewport().height()} px"
+        for name, view in (("axial", views.axial), ("coronal", views.coronal), ("sagittal", views.sagittal))
+    )
+    viewports = [view.graphics.viewport() for view in (views.axial, views.coronal, views.sagittal)]
+
+    def paint() -> None:
+        for viewport in viewports:
+            viewport.repaint()
+
+    for _ in range(10):  # warm-up
+        state.step(1)
+        paint()
+    figures: dict[str, list[Frame]] = {"W/L change": [], "axial scroll": [], "coronal scroll": []}
+    for i in range(frames):
+        window_ = Window(40 + (i % 50), 80 + 2 * (i % 40), "custom")
+        figures["W/L change"].append(timed(lambda w=window_: (setattr(state.display, "window", w), paint())))
+        app.processEvents()
+    for name, view, axis in (("axial scroll", "axial", 0), ("coronal scroll", "coronal", 1)):
+        direction = 1
+        for _ in range(frames):
+            index, n = state.planes.index(view), (state.dims.n_slices if axis == 0 else state.planes.mpr.n_planes(view))
+            if not 0 <= index + direction < n:
+                direction = -direction
+            figures[name].append(timed(lambda d=direction, v=view: (state.step_view(v, d), paint())))
+            app.processEvents()
+    state.display.layout = "axial"
+    return figures, sizes
+
+
+def print_mpr(window, frames: int, what: str) -> None:  # type: ignore[no-untyped-def]
+    figures, sizes = mpr_frame_times(window, frames)
+    mpr = window.state.planes.mpr
+    print(f"MPR layout, {what} (grid {mpr.grid_shape}, tilt {mpr.tilt_deg:.1f}°; {sizes}); target p95 ≤ 16 ms:")
+    for name, samples in figures.items():
+        print(f"{name + ' → 3 views repainted:':<36}{percentiles(samples)}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--slices", type=int, default=240)
+    parser.add_argument("--scenario", choices=("all", "mpr"), default="all")
+    parser.add_argument("--mpr-tilt", type=float, default=15.0, help="gantry tilt of the second MPR series (0: none)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="ichviewer-bench-") as tmp:
@@ -122,7 +173,7 @@ def main() -> int:
         from ichviewer.ui.main_window import MainWindow
 
         start = time.perf_counter()
-        window = MainWindow()
+        window = MainWindow(ai=args.scenario == "all")
         state = window.state
         window.show()
         print(f"window shown, no study: {memory()}")
@@ -137,6 +188,10 @@ def main() -> int:
         )
 
         print(f"series loaded: {memory()}")
+        if args.scenario == "mpr":
+            run_mpr(app, window, args, Path(tmp))
+            window.close()
+            return 0
         view = window.slice_view
         viewport = view.graphics.viewport()
         ai_done = wait_until(app, lambda: not state.ai.busy, timeout=600)
@@ -167,8 +222,23 @@ def main() -> int:
             print(f"while the AI scores the study (on the same 2 cores; still running at the end: {running}):")
             print(f"W/L change → repainted frame:  {percentiles(wl)}")
             print(f"scroll step → next frame:      {percentiles(scroll)}")
+        wait_until(app, lambda: not state.ai.busy, timeout=600)
+        run_mpr(app, window, args, Path(tmp))
         window.close()
     return 0
+
+
+def run_mpr(app: QApplication, window, args: argparse.Namespace, tmp: Path) -> None:  # type: ignore[no-untyped-def]
+    """The MPR figures on the open series, then on a tilted copy (AI idle)."""
+    print_mpr(window, args.frames, f"{args.slices} slices of 512², untilted")
+    if not args.mpr_tilt:
+        return
+    folder = tmp / "tilted"
+    write_series(synthetic_head(args.slices), folder, tilt_deg=args.mpr_tilt, uid_seed=7)
+    window.state.auto_analyse = False
+    window.open_folder(folder)
+    wait_until(app, lambda: window.state.volume is not None and not window.state.loading.busy)
+    print_mpr(window, args.frames, f"{args.slices} slices of 512², gantry tilt {args.mpr_tilt:g}°")
 
 
 if __name__ == "__main__":

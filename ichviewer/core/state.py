@@ -23,36 +23,21 @@ from ichviewer.core.heatmap_colors import heat_levels
 from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice, heatmap_caption
 from ichviewer.core.jobs import ANALYSIS, LOAD, WORKLIST, Job, Jobs
 from ichviewer.core.load_report import LoadReport, plural
+from ichviewer.core.loading_state import LoadProgress, SlicePreview
+from ichviewer.core.measurement_state import Measurements
+from ichviewer.core.mpr import View
+from ichviewer.core.planes import Planes
 from ichviewer.core.privacy import shown_folder
-from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, LoadRequest, WorklistRequest
+from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, LoadRequest
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
+from ichviewer.core.state_worklist import WorklistIntent
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.worklist import Worklist
-from ichviewer.core.worklist_rows import SUSPECTED, StudyRow
-
-
-@dataclass(frozen=True)
-class LoadProgress:
-    """The study loader's progress for the status bar."""
-
-    busy: bool = False
-    done: int = 0
-    total: int = 0
-    message: str = ""
-
-
-@dataclass(frozen=True, eq=False)
-class SlicePreview:
-    """One decoded slice shown while the rest of its series loads (first image fast)."""
-
-    series: Series
-    index: int
-    hu: np.ndarray
 
 
 @dataclass(eq=False)
-class ViewerState(EventedModel):
+class ViewerState(WorklistIntent, EventedModel):
     """The study on screen, the cursor, the window, the AI run and the heatmap choice."""
 
     EXTRA_EVENTS = (
@@ -78,6 +63,8 @@ class ViewerState(EventedModel):
     auto_analyse: bool = True
     default_window: str = "brain"  # a preset name, or "scanner" (the series' own window)
     dims: Dims = field(default_factory=Dims)
+    planes: Planes = field(default_factory=Planes)  # the cursor in mm and the image of each view (MPR)
+    measurements: Measurements = field(default_factory=Measurements)
     display: Display = field(default_factory=Display)
     heatmap: HeatmapChoice = field(default_factory=HeatmapChoice)
     heatmaps: HeatmapCache = field(default_factory=HeatmapCache)
@@ -93,6 +80,7 @@ class ViewerState(EventedModel):
         state.display.show_patient = settings.show_patient_overlay
         state.display.window = state.display.preset_window(settings.default_window, None) or state.display.window
         state.heatmap.opacity = settings.heatmap_opacity
+        state.display.layout = settings.layout
         return state
 
     def save_to(self, settings: Settings) -> None:
@@ -101,12 +89,15 @@ class ViewerState(EventedModel):
         settings.show_overlays = self.display.show_overlays
         settings.show_patient_overlay = self.display.show_patient
         settings.heatmap_opacity = self.heatmap.opacity
+        settings.layout = self.display.layout
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self._new_study = True  # the next volume gets the default window
         self._open_at: tuple[str, int] | None = None  # (series UID, slice) to show once that series is loaded
+        self.dims.events.point.connect(self.planes.follow)  # first: views drawing the point find the planes moved
         self.dims.events.point.connect(lambda _: self.request_heatmap())
+        self.measurements.events.problem.connect(lambda problem: setattr(self, "status", problem or self.status))
         self.heatmap.events.visible.connect(lambda _: self.request_heatmap())
         self.heatmap.events.label.connect(lambda _: self.request_heatmap())
 
@@ -184,6 +175,8 @@ class ViewerState(EventedModel):
         self.preview = None
         self.volume = None
         self.dims.reset((0, 0, 0))
+        self.planes.reset(None, (0, 0, 0))
+        self.measurements.close()
 
     # --- results of the study loader ---------------------------------------------------------------
     def load_indexed(self, job: Job, index: StudyIndex) -> None:
@@ -210,6 +203,8 @@ class ViewerState(EventedModel):
         self.series = volume.series
         self.report = volume.report
         self.dims.reset(volume.hu.shape)
+        self.planes.reset(volume, self.dims.point)
+        self.measurements.open(volume.series.study_uid, volume.series.uid)
         if self._open_at is not None and self._open_at[0] == volume.series.uid:
             self.dims.set_point(z=self._open_at[1])
         self._open_at = None
@@ -256,6 +251,31 @@ class ViewerState(EventedModel):
 
     def step(self, delta: int) -> None:
         self.dims.step(delta)
+
+    def step_view(self, view: View, delta: int) -> None:
+        """Scroll `delta` images through a view (axial: slices; coronal/sagittal: reformat planes)."""
+        if view == "axial":
+            self.step(delta)
+            return
+        voxel = self.planes.step(view, delta)
+        if voxel is not None:
+            self.dims.set_point(*voxel)
+
+    def point_at(self, view: View, index: int, row: float, col: float) -> None:
+        """A click on a view: the cursor goes there and the other views follow."""
+        voxel = self.planes.place(view, index, row, col)
+        if voxel is not None:
+            self.dims.set_point(*voxel)
+        elif view == "axial":
+            self.dims.set_point(index, round(row), round(col))
+
+    def show_image(self, view: View, index: int) -> None:
+        """Bring image `index` of `view` on screen (a measurement chosen in the panel)."""
+        voxel = self.planes.show(view, index)
+        if voxel is not None:
+            self.dims.set_point(*voxel)
+        elif view == "axial":
+            self.set_slice(index)
 
     def jump_flagged(self, step: int) -> None:
         """N / Shift+N: the peak slice of the next or previous flagged region; past the last one, the next
@@ -355,12 +375,12 @@ class ViewerState(EventedModel):
             self.ai = self.ai.stopped(Phase.NOT_APPLICABLE, reason)
 
     # --- heatmaps ---------------------------------------------------------------------------------
-    def request_heatmap(self) -> None:
-        """Ask the worker for the current slice's heatmap when the choice wants one it does not have."""
+    def request_heatmap(self, index: int | None = None) -> None:
+        """Ask the worker for a slice's heatmap (default: the current one) when the choice wants one it lacks."""
         job = self.jobs.current(ANALYSIS)
         if self.volume is None or job is None or self.model.status is not ModelStatus.READY:
             return
-        index = self.dims.slice
+        index = self.dims.slice if index is None else index
         label = self.heatmap.label_for(self.ai.result, index)
         if label is not None and self.heatmaps.claim((self.volume.slices[index].sop_instance_uid, label)):
             self.events.heatmap_requested.emit(HeatmapRequest(job, self.volume, index, label))
@@ -371,48 +391,6 @@ class ViewerState(EventedModel):
             key = (sop_instance_uid, label)
             self.heatmaps.put(key, heat_levels(heat))
             self.events.heatmap_ready.emit(key)
-
-    # --- worklist ---------------------------------------------------------------------------------
-    def start_worklist(self, worklist: Worklist) -> Job | None:
-        """Show `worklist`; the AI worker analyses its queued studies one at a time, between the reader's requests."""
-        self.worklist = worklist
-        if self.model.status is ModelStatus.UNAVAILABLE:
-            worklist.fail_queued(f"AI unavailable: {self.model.error}")
-        if self.model.status in (ModelStatus.UNAVAILABLE, ModelStatus.OFF):
-            return None
-        job = self.jobs.start(WORKLIST)
-        queue = worklist.start_queue(job.cancel)
-        self.events.worklist_requested.emit(WorklistRequest(job, worklist.index, dict(worklist.rows), queue))
-        return job
-
-    def open_worklist_study(self, key: str, at_slice: int | None = None) -> Job | None:
-        """Show a worklist study at `at_slice` (default: its most suspicious slice once analysed).
-
-        The viewer analyses what it opens, ahead of the queue, and the row takes that result; with
-        automatic analysis off, the study moves to the front of the queue instead.
-        """
-        if self.worklist is None or self.index is None:
-            return None
-        row = self.worklist.rows[key]
-        if not row.series_uid:
-            self.status = f"{row.folder}: {row.error}"
-            return None
-        if not self.auto_analyse and self.worklist.queue is not None:
-            self.worklist.queue.prioritise(key)
-        at = self.worklist.top_slice(key) if at_slice is None else at_slice
-        return self.open_series(self.index.find(row.series_uid), at)
-
-    def worklist_row(self, job: Job, row: StudyRow) -> None:
-        if self.jobs.is_current(job) and self.worklist is not None:
-            self.worklist.update(row)
-
-    def worklist_ended(self, job: Job, completed: bool) -> None:
-        """The queue ran out (`completed`) or stopped; the analysis of the worklist is over."""
-        if self.jobs.is_current(job) and self.worklist is not None:
-            self.jobs.cancel(WORKLIST)
-            self.worklist.queue_ended()
-            suspected = sum(r.verdict_text == SUSPECTED for r in self.worklist.rows.values())
-            self.status = f"Worklist analysed: {suspected} suspected" if completed else "Worklist analysis stopped"
 
     def close(self) -> None:
         """Cancel every job (window closing)."""

@@ -2,7 +2,8 @@
 
 Page 1: study and series, model and device, the study table, the per-slice score chart and the
 "not for clinical use" notice. Then the key findings (`StudyResult.key_findings`), two per page:
-brain window with and without the Grad-CAM overlay, and their scores. Text is vector;
+brain window with and without the Grad-CAM overlay, and their scores; the reader's measurements
+drawn on them, and listed on a last page with their images (`report.measurement_page`). Text is vector;
 images are embedded at twice the slice's resolution so they print smoothly. The file is written
 to a temporary name and renamed, so a reader never sees half a report.
 """
@@ -12,20 +13,21 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
+from PySide6.QtGui import QColor, QFont, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from ichviewer import __version__
 from ichviewer.core.geometry import TILT_REPORT_DEG
 from ichviewer.core.heatmap_colors import blend
 from ichviewer.core.intended_use import HEATMAP_CAVEAT, NOT_A_MEDICAL_DEVICE, NOT_FOR_CLINICAL_USE
 from ichviewer.core.labels import label
+from ichviewer.core.measure import Measurement
 from ichviewer.core.orientation import edge_letters
 from ichviewer.core.overlay_text import dicom_date
 from ichviewer.core.preprocess import crop_square, head_box
@@ -33,6 +35,8 @@ from ichviewer.core.results import KEY_FINDINGS_SHOWN, StudyResult
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import PRESETS, apply_window
 from ichviewer.qt_setup import ensure_gui_application
+from ichviewer.report.images import embedded_image as _qimage
+from ichviewer.report.measurement_page import MeasurementPage
 from ichviewer.report.score_chart import draw_score_chart
 from ichviewer.report.slice_markers import draw_edge_letters
 
@@ -58,15 +62,17 @@ def write_pdf(
     heatmaps: Mapping[int, np.ndarray] | None = None,
     options: ReportOptions = ReportOptions(),
     created: datetime | None = None,
+    measurements: Sequence[Measurement] = (),
 ) -> Path:
-    """Render the report to `path` atomically; returns the path."""
+    """Render the report to `path` atomically (with the reader's `measurements` of this series); returns the path."""
     ensure_gui_application()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".pdf.tmp", dir=path.parent)
     os.close(fd)
     try:
-        _Renderer(tmp, volume, result, heatmaps or {}, options, created or datetime.now().astimezone()).render()
+        created = created or datetime.now().astimezone()
+        _Renderer(tmp, volume, result, heatmaps or {}, options, created, measurements).render()
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp made it private; a report is an ordinary file
@@ -88,6 +94,7 @@ class _Renderer:
         heatmaps: Mapping[int, np.ndarray],
         options: ReportOptions,
         created: datetime,
+        measurements: Sequence[Measurement] = (),
     ) -> None:
         self.volume, self.result, self.heatmaps, self.options, self.created = volume, result, heatmaps, options, created
         self.writer = QPdfWriter(path)
@@ -106,7 +113,8 @@ class _Renderer:
         self.unit = DPI / 72.0  # one point in device pixels
         self.key_labels = dict(result.key_findings(options.max_key_slices))
         self.keys = list(self.key_labels)
-        self.pages = 1 + math.ceil(len(self.keys) / SLICES_PER_PAGE)
+        self.measured = MeasurementPage(volume, measurements) if measurements else None
+        self.pages = 1 + math.ceil(len(self.keys) / SLICES_PER_PAGE) + (self.measured is not None)
         self.page = 0
 
     # --- text helpers -------------------------------------------------------------------------
@@ -146,6 +154,9 @@ class _Renderer:
             for first in range(0, len(self.keys), SLICES_PER_PAGE):
                 self.writer.newPage()
                 self.slice_page(self.keys[first : first + SLICES_PER_PAGE])
+            if self.measured is not None:
+                self.writer.newPage()
+                self.measured.draw(self)
         finally:
             self.painter.end()
 
@@ -331,6 +342,8 @@ class _Renderer:
         letters = edge_letters(v.geometry.orientation)
         draw_edge_letters(self.painter, left, letters, self.font(9, bold=True), self.pt(11))
         self.caption(left, "Brain window (L40/W80)")
+        if self.measured is not None:
+            self.measured.on_key_image(self, left, box.top, box.left, box.side, index)
         if heat is not None:
             overlay = blend(grey, crop_square(heat, box, fill=0), self.options.heatmap_opacity)
             self.painter.drawImage(right, _qimage(overlay))
@@ -365,19 +378,6 @@ class _Renderer:
                 bold=over,
                 colour=QColor(170, 20, 20) if over else QColor(20, 20, 20),
             )
-
-
-def _qimage(pixels: np.ndarray) -> QImage:
-    """QImage (own copy) at twice the resolution, smoothly scaled, from grey or RGB uint8."""
-    pixels = np.ascontiguousarray(pixels)
-    height, width = pixels.shape[:2]
-    if pixels.ndim == 2:
-        image = QImage(pixels.data, width, height, width, QImage.Format.Format_Grayscale8)
-    else:
-        image = QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888)
-    return image.scaled(
-        2 * width, 2 * height, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
-    )
 
 
 def _date(value: str) -> str:

@@ -1,7 +1,7 @@
 """File ▸ Export PDF summary…: the key slices' heatmaps from the AI worker, then report.pdf.write_pdf.
 
 The PDF is the one `ichviewer scan --pdf` writes: same key findings (`StudyResult.key_findings`),
-same options; here with the reader's heatmap opacity.
+same options; here with the reader's heatmap opacity and the series' measurements as they are now.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ichviewer.core.jobs import ANALYSIS, Job
+from ichviewer.core.measure import Measurement
 from ichviewer.core.report_name import default_report_name
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
@@ -34,6 +35,7 @@ class _Pending:
     result: StudyResult
     options: ReportOptions
     started: float
+    measurements: tuple[Measurement, ...]
 
 
 class PdfExport(QObject):
@@ -72,7 +74,8 @@ class PdfExport(QObject):
         if job is None or volume is None or result is None:
             return
         options = ReportOptions(heatmap_opacity=self.state.heatmap.opacity)
-        self.pending = _Pending(job, Path(path), volume, result, options, time.perf_counter())
+        measurements = self.state.measurements.items
+        self.pending = _Pending(job, Path(path), volume, result, options, time.perf_counter(), measurements)
         self.state.status = "Preparing the PDF summary (Grad-CAM of the key slices)…"
         self.worker.request_report(job, volume, result.key_findings(options.max_key_slices))
 
@@ -88,7 +91,14 @@ class PdfExport(QObject):
             )
             return
         try:
-            write_pdf(pending.path, pending.volume, pending.result, heatmaps, pending.options)  # type: ignore[arg-type]
+            write_pdf(
+                pending.path,
+                pending.volume,
+                pending.result,
+                heatmaps,  # type: ignore[arg-type]
+                pending.options,
+                measurements=pending.measurements,
+            )
         except OSError as error:
             log.warning("Could not write %s: %s", pending.path, error)
             self.state.status = f"Could not write {pending.path}: {error}"

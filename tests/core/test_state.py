@@ -300,9 +300,11 @@ def test_settings_round_trip() -> None:
     assert state.display.window == PRESETS["bone"] and not state.display.show_overlays
     assert state.heatmap.opacity == 0.3 and not state.auto_analyse
     state.display.toggle_patient()
+    state.display.toggle_layout()
     state.toggle_auto_analyse()
     state.save_to(settings)
-    assert settings.show_patient_overlay is False and settings.auto_analyse is True
+    assert settings.show_patient_overlay is False and settings.auto_analyse is True and settings.layout == "mpr"
+    assert ViewerState.from_settings(settings).display.layout == "mpr"
 
 
 def test_privacy_hides_the_folder_path_in_the_status_and_the_message(tmp_path: Path) -> None:

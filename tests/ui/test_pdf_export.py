@@ -83,3 +83,26 @@ def test_the_file_name_offered_names_the_study_not_the_patient(
         str(tmp_path / "ich-summary-2026-01-01-synthetic.pdf"),
         str(tmp_path / "ich-summary-2026-01-01-synthetic-TEST.pdf"),
     ]
+
+
+def test_the_series_measurements_go_into_the_pdf(qtbot, make_volume, make_result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    from ichviewer.core.measure import measure
+
+    monkeypatch.setenv("ICHVIEWER_DATA", str(tmp_path / "data"))
+    state = ViewerState()
+    state.model_ready("m 1", "CPU", LABEL_KEYS)
+    worker = AIWorker(state, None, "cpu")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    export = PdfExport(state, worker, Settings(), parent)
+    state.load_done(state.open_folder(tmp_path), make_volume(np.full((20, 32, 32), 35, np.int16)))
+    state.measurements.add(measure(state.planes.mpr, "length", "axial", 4, [(10, 4), (10, 24)]))
+    job = state.jobs.current("analysis")
+    state.analysis_done(job, make_result(20, {(4, "any"): 0.9}), False)
+    export.export(tmp_path / "report.pdf")
+    worker.reportHeatmapsReady.emit(job, {})
+    assert export.last_report == tmp_path / "report.pdf"
+    last = " ".join(PdfReader(str(export.last_report)).pages[-1].extract_text().split())
+    assert "Measurements" in last and "Length 10.0 mm" in last and "Axial slice 5" in last
