@@ -1,7 +1,9 @@
 """File ▸ Export PDF summary…: the key slices' heatmaps from the AI worker, then report.pdf.write_pdf.
 
 The PDF is the one `ichviewer scan --pdf` writes: same key findings (`StudyResult.key_findings`),
-same options; here with the reader's heatmap opacity.
+same options; here with the reader's heatmap opacity. The report module (and the model-input
+code it draws heatmaps with, scipy included) is imported when a PDF is written, not when the
+viewer starts.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -19,8 +22,10 @@ from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.state import ViewerState
 from ichviewer.core.volume import CTVolume
-from ichviewer.report.pdf import ReportOptions, default_report_name, write_pdf
 from ichviewer.ui.ai_worker import AIWorker
+
+if TYPE_CHECKING:
+    from ichviewer.report.pdf import ReportOptions
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,8 @@ class PdfExport(QObject):
         """Ask where to write; the dialog asks before replacing an existing file."""
         if self.state.ai.result is None:
             return
+        from ichviewer.report.pdf import default_report_name
+
         start = Path(self.settings.last_export_folder or Path.home()) / default_report_name()
         path, _ = QFileDialog.getSaveFileName(self.parent_widget, "Export PDF summary", str(start), "PDF (*.pdf)")
         if not path:
@@ -68,6 +75,8 @@ class PdfExport(QObject):
         job, volume, result = self.state.jobs.current(ANALYSIS), self.state.volume, self.state.ai.result
         if job is None or volume is None or result is None:
             return
+        from ichviewer.report.pdf import ReportOptions
+
         options = ReportOptions(heatmap_opacity=self.state.heatmap.opacity)
         self.pending = _Pending(job, Path(path), volume, result, options, time.perf_counter())
         self.state.status = "Preparing the PDF summary (Grad-CAM of the key slices)…"
@@ -78,6 +87,8 @@ class PdfExport(QObject):
         if pending is None or pending.job is not job:
             return
         self.pending = None
+        from ichviewer.report.pdf import write_pdf
+
         try:
             write_pdf(pending.path, pending.volume, pending.result, heatmaps, pending.options)  # type: ignore[arg-type]
         except OSError as error:
