@@ -71,6 +71,10 @@ class HeatmapCache:
         self._pending.add(key)
         return True
 
+    def release(self, key: HeatKey) -> None:
+        """The worker skipped `key` (the reader had moved on): ask again when that slice is shown again."""
+        self._pending.discard(key)
+
     def forget_pending(self) -> None:
         """The worker dropped its queue (another study opened): ask again when needed."""
         self._pending.clear()

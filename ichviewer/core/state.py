@@ -331,6 +331,13 @@ class ViewerState(EventedModel):
             self.heatmaps.put(key, heat_levels(heat))
             self.events.heatmap_ready.emit(key)
 
+    def heatmap_skipped(self, job: Job, sop_instance_uid: str, label: str) -> None:
+        """The worker dropped a request for a slice the reader had already left; revisiting it asks again."""
+        if self.jobs.is_current(job):
+            self.heatmaps.release((sop_instance_uid, label))
+            if self.volume is not None and self.volume.slices[self.dims.slice].sop_instance_uid == sop_instance_uid:
+                self.request_heatmap()  # back on that slice meanwhile
+
     def close(self) -> None:
         """Cancel every job (window closing)."""
         self.jobs.cancel()

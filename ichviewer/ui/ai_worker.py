@@ -161,13 +161,28 @@ class AIWorker(QObject):
         self.relay.call("analysis_done", job, scored.result, scored.from_cache)
 
     def _serve_heatmaps(self) -> None:
+        """Serve what is queued: every PDF request, and of the slices asked for, only the last one.
+
+        While the reader scrolls, a slice is asked for on each step; the ones already scrolled
+        past are skipped (the state asks again if the reader comes back), so no backlog of
+        Grad-CAMs keeps the cores busy after the scrolling stops.
+        """
         while True:
-            try:
-                request = self.heatmap_jobs.get_nowait()
-            except queue.Empty:
+            waiting: list[HeatmapRequest | _ReportRequest] = []
+            while True:
+                try:
+                    waiting.append(self.heatmap_jobs.get_nowait())
+                except queue.Empty:
+                    break
+            if not waiting:
                 return
-            if not request.job.cancelled:
-                self._serve(request)
+            slices = [r for r in waiting if isinstance(r, HeatmapRequest) and not r.job.cancelled]
+            for request in slices[:-1]:
+                uid = request.volume.slices[request.index].sop_instance_uid
+                self.relay.call("heatmap_skipped", request.job, uid, request.label)
+            for request in [r for r in waiting if isinstance(r, _ReportRequest)] + slices[-1:]:
+                if not request.job.cancelled:
+                    self._serve(request)
 
     def _serve(self, request: HeatmapRequest | _ReportRequest) -> None:
         from ichviewer.core.gradcam import heatmaps_for

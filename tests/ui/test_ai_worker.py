@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from ichviewer.core.ai_state import ModelStatus, Phase
-from ichviewer.core.state import ViewerState
+from ichviewer.core.labels import LABEL_KEYS
+from ichviewer.core.state import HeatmapRequest, ViewerState
 from ichviewer.core.thread_priority import BACKGROUND_NICE, this_thread_nice
 from ichviewer.ui.ai_worker import AIWorker
 
@@ -164,3 +165,25 @@ def test_a_study_scored_before_opens_with_its_results_without_torch(tiny_model_d
     assert run.returncode == 0, run.stderr
     outcome = json.loads(run.stdout.strip().splitlines()[-1])
     assert outcome == {"phase": "done", "from_cache": True, "torch": False}
+
+
+def test_of_the_slices_queued_while_scrolling_only_the_last_is_computed(qtbot, volume, tmp_path, make_result) -> None:  # type: ignore[no-untyped-def]
+    state = ViewerState(auto_analyse=False)
+    state.model_ready("m 1", "", LABEL_KEYS)
+    worker = AIWorker(state, None, "cpu")  # not started: its queue is served here, on this thread
+    served: list[int] = []
+    worker._serve = lambda request: served.append(request.index)  # type: ignore[method-assign]
+    asked: list[HeatmapRequest] = []
+    state.events.heatmap_requested.connect(asked.append)
+    state.load_done(state.open_folder(tmp_path), volume)
+    state.heatmap.label = "any"
+    state.analysis_done(state.analyse(), make_result(10), False)
+    for index in (6, 7, 8):
+        state.set_slice(index)
+    assert [r.index for r in asked] == [5, 6, 7, 8]
+    worker._serve_heatmaps()
+    assert served == [8]
+    qtbot.waitUntil(lambda: state.heatmaps.claim((volume.slices[5].sop_instance_uid, "any")), timeout=5000)
+    for index in (6, 7):  # released: the state asks again when the reader comes back
+        assert state.heatmaps.claim((volume.slices[index].sop_instance_uid, "any"))
+    assert not state.heatmaps.claim((volume.slices[8].sop_instance_uid, "any"))  # still being computed
