@@ -130,6 +130,8 @@ def status_line(model: ModelInfo, run: AIRun) -> tuple[str, str]:
         return "AI: not applicable to this series", run.message
     elif model.device:
         text = f"AI: {model.title} on {model.device}"
+    elif run.busy:  # queued for a network that is not loaded yet: it is loading now
+        return "AI: loading the network…", f"{model.title}: torch and the weights load for the first analysis"
     else:  # the card is read; torch and the network load when a study first needs them
         return f"AI: {model.title}", f"{model.title}: the network loads when a study is first analysed"
     return text, text

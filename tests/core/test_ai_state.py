@@ -50,6 +50,7 @@ class TestWords:
             "AI: ichnet-test 1.0",
             "ichnet-test 1.0: the network loads when a study is first analysed",
         )
+        assert status_line(card_only, AIRun.queued(20))[0] == "AI: loading the network…"
         done = AIRun.queued(20).finished(make_result(20, {(3, "any"): 0.9}), from_cache=True)
         assert status_line(card_only, done)[0] == "AI: 1 of 20 slices flagged (from cache)"
 
