@@ -126,7 +126,7 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"  {line}")
     source = "cache" if scored.from_cache else f"{result.elapsed_s:.1f} s on {result.device}"
     print(f"Model {result.model_name} {result.model_version} ({source}) — {NOT_FOR_CLINICAL_USE.upper()}")
-    print(f"  {'label':<18}{'max score':>10}{'at slice':>10}{'over thr':>10}{'threshold':>11}  verdict")
+    print(f"  {'label':<18}{'max score':>10}{'at slice':>10}{'flagged':>10}{'threshold':>11}  verdict")
     for row in result.label_summaries():
         print(
             f"  {label(row.label).name:<18}{row.max_score:>10.3f}{row.max_slice + 1:>10}"
@@ -163,7 +163,8 @@ def _triage(args: argparse.Namespace) -> int:
     from ichviewer.core.dicom.index import index_folder
     from ichviewer.core.inference import Classifier
     from ichviewer.core.model import ModelError
-    from ichviewer.core.triage import WorkQueue, run_queue
+    from ichviewer.core.triage import run_queue
+    from ichviewer.core.work_queue import WorkQueue
     from ichviewer.core.worklist_export import write_worklist_csv, write_worklist_json
     from ichviewer.core.worklist_rows import Status, StudyRow, ranked, rows_from_index
 
@@ -268,6 +269,13 @@ def _wants_viewer(parser: argparse.ArgumentParser, argv: Sequence[str]) -> bool:
     return not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
 
 
+def _model_options(command: argparse.ArgumentParser) -> None:
+    """--deidentify, --model and --device: what `scan` and `triage` share."""
+    command.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDFs")
+    command.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
+    command.add_argument("--device", default="auto", choices=DEVICES)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ichviewer",
@@ -288,10 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--demo", action="store_true", help="the synthetic demo study (generated once)")
     scan.add_argument("--json", metavar="FILE", help="write per-slice and per-study scores as JSON")
     scan.add_argument("--csv", metavar="FILE", help="write per-slice scores as CSV")
-    scan.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
-    scan.add_argument("--device", default="auto", choices=DEVICES)
     scan.add_argument("--pdf", metavar="FILE", help="write the PDF summary (as File ▸ Export PDF in the viewer)")
-    scan.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDF")
+    _model_options(scan)
     scan.add_argument(
         "--key-slices",
         type=int,
@@ -307,9 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     triage.add_argument("--csv", metavar="FILE", help="write the ranked worklist as CSV (one row per study)")
     triage.add_argument("--json", metavar="FILE", help="write the ranked worklist as JSON")
     triage.add_argument("--pdf-dir", metavar="DIR", help="write one PDF summary per analysed study into DIR")
-    triage.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDFs")
-    triage.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
-    triage.add_argument("--device", default="auto", choices=DEVICES)
+    _model_options(triage)
     triage.set_defaults(handler=_triage)
 
     phantom = sub.add_parser("phantom", help="write a synthetic head CT study with ground-truth labels and masks")

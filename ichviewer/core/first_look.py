@@ -50,14 +50,13 @@ def first_look(folder: str | Path) -> SlicePreview | None:
         hu = read_slice_hu(centre.slice, geometry.flip_rows, geometry.flip_columns)
     except UnreadablePixels:
         return None
-    fields = asdict(centre.series)
-    series = Series(uid=fields.pop("series_uid"), **fields, slices=(centre.slice,))
+    series = Series(**asdict(centre.series), slices=(centre.slice,))
     return SlicePreview(series, index, hu)
 
 
 def _numbered_in_name_order(first: FileHeader, centre: FileHeader, last: FileHeader, n: int) -> bool:
     """One series, one file per slice, Instance Numbers counting with the file names (up or down)."""
-    if len({h.series.series_uid for h in (first, centre, last)}) != 1:
+    if len({h.series.uid for h in (first, centre, last)}) != 1:
         return False
     numbers = [h.slice.instance_number for h in (first, centre, last)]
     if any(number is None for number in numbers):

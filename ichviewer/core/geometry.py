@@ -205,17 +205,18 @@ def _check_spacing(distance: np.ndarray) -> tuple[float, list[str]]:
 
 
 def _gap_warnings(gaps: np.ndarray, spacing: float) -> list[str]:
-    """One line per kind of gap (same size, same number of slices missing), naming every place."""
-    by_size: dict[tuple[float, int], list[int]] = {}
+    """One line per number of slices missing, naming every place (sizes that differ by jitter share it)."""
+    by_missing: dict[int, list[int]] = {}
     for i in np.flatnonzero(gaps > spacing * 1.5):
-        missing = int(round(gaps[i] / spacing)) - 1
-        by_size.setdefault((round(float(gaps[i]), 1), missing), []).append(int(i))
+        by_missing.setdefault(int(round(gaps[i] / spacing)) - 1, []).append(int(i))
     lines = []
-    for (size, missing), where in by_size.items():
+    for missing, where in sorted(by_missing.items()):
         places = ", ".join(f"{i + 1} and {i + 2}" for i in where)
+        low, high = (round(float(f(gaps[where])), 1) for f in (np.min, np.max))
+        size = f"{low:.1f}" if low == high else f"{low:.1f}–{high:.1f}"
         each = " at each" if len(where) > 1 else ""
         lines.append(
-            f"Gap{'s' if len(where) > 1 else ''} of {size:.1f} mm between slices {places} (expected {spacing:.1f} mm): "
+            f"Gap{'s' if len(where) > 1 else ''} of {size} mm between slices {places} (expected {spacing:.1f} mm): "
             f"about {missing} slice{'s' if missing != 1 else ''} missing{each} (half-copied study?)."
         )
     return lines

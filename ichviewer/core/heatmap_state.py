@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ichviewer.core.events import EventedModel
+from ichviewer.core.labels import label as label_info
 from ichviewer.core.results import StudyResult
 
 STRONGEST = "strongest"  # the label choice "the strongest label, on flagged slices only"
@@ -38,9 +39,22 @@ class HeatmapChoice(EventedModel):
             return None
         if self.label != STRONGEST:
             return self.label if self.label in result.labels else None
-        if not result.flags[index].any():
+        if not result.slice_flags()[index]:
             return None
         return result.top_label(index)[0]
+
+
+def heatmap_caption(choice: HeatmapChoice, label: str | None, shown: bool, pending: bool) -> str:
+    """What the view says over the image: which label's map is drawn, or that it is being computed.
+
+    Without it a reader cannot tell whether the heat shows the subdural or the subarachnoid
+    label, nor whether a slice has no map or its map is still coming (1–6 s on a CPU).
+    """
+    if label is None or not (shown or pending):
+        return ""
+    how = "strongest label" if choice.label == STRONGEST else "chosen label"
+    name = label_info(label).name
+    return f"Heatmap: {name} ({how})" if shown else f"Computing heatmap ({name})…"
 
 
 class HeatmapCache:
@@ -74,6 +88,10 @@ class HeatmapCache:
     def release(self, key: HeatKey) -> None:
         """The worker skipped `key` (the reader had moved on): ask again when that slice is shown again."""
         self._pending.discard(key)
+
+    def pending(self, key: HeatKey) -> bool:
+        """Asked of the worker and not back yet (the view says "computing heatmap…")."""
+        return key in self._pending and key not in self._maps
 
     def forget_pending(self) -> None:
         """The worker dropped its queue (another study opened): ask again when needed."""

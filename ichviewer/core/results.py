@@ -23,6 +23,8 @@ from ichviewer.core.user_dirs import cache_dir
 
 FORMAT_VERSION = 1
 KEY_FINDINGS_SHOWN = 6  # key slices in the PDF summary (and `scan --key-slices`'s default)
+KEY_FINDINGS_APART_MM = 10.0  # key slices of one label at least this far apart: no near-duplicate neighbours
+MARGIN_CLIP = 1e-6  # scores are clipped to [MARGIN_CLIP, 1 - MARGIN_CLIP] before taking log-odds
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,14 @@ class LabelSummary:
     @property
     def verdict(self) -> str:
         return "flagged" if self.positive else "not flagged"
+
+
+class FlaggedRegion(NamedTuple):
+    """A run of consecutive flagged slices (first..last, inclusive) and its peak slice."""
+
+    first: int
+    last: int
+    peak: int
 
 
 class KeyFinding(NamedTuple):
@@ -84,37 +94,90 @@ class StudyResult:
         """(n, n_labels) bool: score at or above the label's threshold."""
         return self.scores >= np.asarray(self.thresholds, dtype=np.float32)
 
+    def slice_flags(self) -> np.ndarray:
+        """(n,) bool: THE definition of a flagged slice (any label at or above its threshold).
+
+        The dock's headline, the study table's "any" row, the flagged list, the slider ticks, the
+        PDF, the CSV and `scan` all count through here, so they cannot disagree; a study-level rule
+        (the model's context) changes this method and nothing else.
+        """
+        return np.asarray(self.flags.any(axis=1))
+
     def flagged_slices(self) -> list[int]:
-        """Slices where any label passes its threshold, in slice order."""
-        return [int(i) for i in np.flatnonzero(self.flags.any(axis=1))]
+        """Flagged slices (`slice_flags`), in slice order."""
+        return [int(i) for i in np.flatnonzero(self.slice_flags())]
+
+    def margins(self) -> np.ndarray:
+        """(n, n_labels) calibrated margins: log-odds of the score minus log-odds of the label's threshold.
+
+        Comparable across labels with different thresholds, and two scores that both print as 1.00
+        (0.9990 and 0.99999) still differ by their odds; > 0 exactly where the label passes.
+        """
+        scores = np.clip(self.scores.astype(np.float64), MARGIN_CLIP, 1 - MARGIN_CLIP)
+        thresholds = np.clip(np.asarray(self.thresholds, dtype=np.float64), MARGIN_CLIP, 1 - MARGIN_CLIP)
+        return _logit(scores) - _logit(thresholds)
+
+    def flagged_regions(self) -> list[FlaggedRegion]:
+        """Runs of consecutive flagged slices, inferior to superior, each with its strongest slice as peak."""
+        flagged = self.slice_flags()
+        strength = self.margins().max(axis=1) if self.n_slices else np.zeros(0)
+        regions = []
+        start = None
+        for i in range(self.n_slices + 1):
+            if i < self.n_slices and flagged[i]:
+                start = i if start is None else start
+            elif start is not None:
+                peak = start + int(np.argmax(strength[start:i]))
+                regions.append(FlaggedRegion(start, i - 1, peak))
+                start = None
+        return regions
 
     def next_flagged(self, current: int, step: int) -> int | None:
-        """The next flagged slice after `current` in direction `step` (+1/-1), wrapping; None if none."""
-        flagged = self.flagged_slices()
-        if not flagged:
+        """N / Shift+N: the peak slice of the next flagged region above (+1) or below (−1) `current`, wrapping.
+
+        The region holding `current` counts as visited, so one key press leaves a run of 196 flagged
+        slices; None when no slice is flagged.
+        """
+        regions = self.flagged_regions()
+        if not regions:
             return None
-        after = [i for i in flagged if (i - current) * step > 0]
-        if after:
-            return min(after, key=lambda i: abs(i - current))
-        return flagged[0] if step > 0 else flagged[-1]
+        if step > 0:
+            after = [r for r in regions if r.first > current]
+            return (after[0] if after else regions[0]).peak
+        before = [r for r in regions if r.last < current]
+        return (before[-1] if before else regions[-1]).peak
 
     def top_label(self, index: int) -> tuple[str, float]:
-        """The label to show for a slice: the subtype that most exceeds its threshold (else 'any')."""
-        margins = self.scores[index] - np.asarray(self.thresholds)
+        """The label to show for a slice: the subtype with the largest calibrated margin (else 'any').
+
+        Ranking by margin in log-odds rather than by the printed score keeps a label that is far over
+        its threshold ahead of one that only looks tied at 1.00.
+        """
+        margins = self.margins()[index] if self.n_slices else np.zeros(len(self.labels))
         subtypes = [i for i, key in enumerate(self.labels) if key != "any"]
-        best = max(subtypes, key=lambda i: margins[i]) if subtypes else 0
+        best = max(subtypes, key=lambda i: (margins[i], self.scores[index, i])) if subtypes else 0
         if margins[best] < 0 and "any" in self.labels:
             best = self.labels.index("any")
         return self.labels[best], float(self.scores[index, best])
 
     def key_findings(self, limit: int = KEY_FINDINGS_SHOWN) -> list[KeyFinding]:
-        """At most `limit` slices to show, in order: first the peak slice of every subtype that passes
-        its threshold (strongest subtype first), then the other flagged slices by 'any' score.
+        """At most `limit` slices to show, head to foot: the peak slice of every subtype that passes its
+        threshold (strongest subtype first), then other flagged slices by 'any' score, never two slices
+        of one label closer than KEY_FINDINGS_APART_MM.
 
         Highest-score-first alone filled the report with neighbouring slices of one large bleed and
         left a second, smaller finding out.
         """
         chosen: dict[int, str] = {}
+
+        def choose(index: int, key: str) -> None:
+            near = any(
+                other == key and abs(self.slice_positions[index] - self.slice_positions[i]) < KEY_FINDINGS_APART_MM
+                for i, other in chosen.items()
+            )
+            if len(chosen) < limit and index not in chosen and not near:
+                chosen[index] = key
+
         peaks = []
         for k, key in enumerate(self.labels):
             column = self.scores[:, k]
@@ -122,29 +185,26 @@ class StudyResult:
                 index = int(np.argmax(column))
                 peaks.append((-float(column[index]), index, key))
         for _, index, key in sorted(peaks):
-            if len(chosen) < limit and index not in chosen:
-                chosen[index] = key
+            choose(index, key)
         score = self.column("any") if "any" in self.labels else self.scores.max(axis=1)
         for index in sorted(self.flagged_slices(), key=lambda i: (-float(score[i]), i)):
-            if len(chosen) >= limit:
-                break
-            chosen.setdefault(index, self.top_label(index)[0])
-        return [KeyFinding(index, key) for index, key in chosen.items()]
+            choose(index, self.top_label(index)[0])
+        return [KeyFinding(index, chosen[index]) for index in sorted(chosen, reverse=True)]
 
     def label_summaries(self) -> list[LabelSummary]:
-        """One row per label, in the model's label order (the study table of the viewer, PDF and scan)."""
+        """One row per label, in the model's label order (the study table of the viewer, PDF and scan).
+
+        A subtype's row counts the slices over its own threshold; the "any" row counts the flagged
+        slices (`slice_flags`), so it always equals the headline and the flagged list.
+        """
         rows = []
+        flags = self.flags
         for i, key in enumerate(self.labels):
             column = self.scores[:, i]
             top = int(np.argmax(column)) if len(column) else 0
+            over = self.slice_flags() if key == "any" else flags[:, i]
             rows.append(
-                LabelSummary(
-                    key,
-                    float(column[top]) if len(column) else 0.0,
-                    top,
-                    int((column >= self.thresholds[i]).sum()),
-                    self.thresholds[i],
-                )
+                LabelSummary(key, float(column[top]) if len(column) else 0.0, top, int(over.sum()), self.thresholds[i])
             )
         return rows
 
@@ -156,7 +216,12 @@ class StudyResult:
         names = [label_info(r.label).short for r in self.label_summaries() if r.positive and r.label != "any"]
         return f"{len(flagged)} of {self.n_slices} slices flagged" + (f" ({', '.join(names)})" if names else "")
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, exact: bool = False) -> dict[str, Any]:
+        """The result as JSON: scores to 6 decimals, or `exact` (the cache: reopening shows the very same scores)."""
+
+        def score(value: float) -> float:
+            return float(value) if exact else round(float(value), 6)
+
         return {
             "format_version": FORMAT_VERSION,
             "series_uid": self.series_uid,
@@ -181,7 +246,7 @@ class StudyResult:
                     "slice": i + 1,
                     "sop_instance_uid": uid,
                     "position_mm": round(float(pos), 3),
-                    "scores": {k: round(float(s), 6) for k, s in zip(self.labels, row, strict=True)},
+                    "scores": {k: score(s) for k, s in zip(self.labels, row, strict=True)},
                 }
                 for i, (uid, pos, row) in enumerate(
                     zip(self.sop_instance_uids, self.slice_positions, self.scores, strict=True)
@@ -223,14 +288,18 @@ def write_csv(result: StudyResult, path: Path) -> None:
         with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f)
             writer.writerow(["slice", "sop_instance_uid", "position_mm", *result.labels, "flagged"])
-            for i, (uid, pos, row, flags) in enumerate(
-                zip(result.sop_instance_uids, result.slice_positions, result.scores, result.flags, strict=True)
+            for i, (uid, pos, row, flagged) in enumerate(
+                zip(result.sop_instance_uids, result.slice_positions, result.scores, result.slice_flags(), strict=True)
             ):
-                writer.writerow([i + 1, uid, f"{pos:.3f}", *(f"{s:.6f}" for s in row), int(flags.any())])
+                writer.writerow([i + 1, uid, f"{pos:.3f}", *(f"{s:.6f}" for s in row), int(flagged)])
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    return np.log(p) - np.log1p(-p)
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
@@ -269,5 +338,5 @@ def load_cached(sop_instance_uids: tuple[str, ...], model_sha256: str) -> StudyR
 
 def save_cached(result: StudyResult) -> Path:
     path = cache_path(result.sop_instance_uids, result.model_sha256)
-    write_json_atomic(path, result.to_json())
+    write_json_atomic(path, result.to_json(exact=True))
     return path

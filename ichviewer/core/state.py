@@ -2,7 +2,7 @@
 
 One state per window. Views are built from it and subscribe to its events; user intent becomes a
 call of one of its methods; background work is asked for through request events (`load_requested`,
-`analysis_requested`, `heatmap_requested`) and its results come back through the methods below,
+`analysis_requested`, `heatmap_requested`, `worklist_requested`) and its results come back through the methods below,
 each with the `Job` it was started for: results of a job that is no longer current are dropped.
 The state is changed on one thread only (the GUI thread in the viewer; tests call it directly).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,12 +21,18 @@ from ichviewer.core.dims import Dims
 from ichviewer.core.display import Display
 from ichviewer.core.events import EventedModel
 from ichviewer.core.heatmap_colors import heat_levels
-from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice
-from ichviewer.core.jobs import ANALYSIS, LOAD, Job, Jobs
-from ichviewer.core.load_report import LoadReport
+from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice, heatmap_caption
+from ichviewer.core.jobs import ANALYSIS, LOAD, WORKLIST, Job, Jobs
+from ichviewer.core.load_report import LoadReport, plural
+from ichviewer.core.privacy import shown_folder
+from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, LoadRequest, WorklistRequest
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.volume import CTVolume
+from ichviewer.core.worklist_rows import SUSPECTED, StudyRow
+
+if TYPE_CHECKING:  # the worklist's store pulls in scipy (measurements): not needed until a folder of studies opens
+    from ichviewer.core.worklist import Worklist
 
 
 @dataclass(frozen=True)
@@ -47,38 +54,18 @@ class SlicePreview:
     hu: np.ndarray
 
 
-@dataclass(frozen=True, eq=False)
-class LoadRequest:
-    """Index `folder` and load its default series, or load `series` of the already indexed `index`."""
-
-    job: Job
-    folder: Path | None = None
-    index: StudyIndex | None = None
-    series: Series | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class AnalysisRequest:
-    job: Job
-    volume: CTVolume
-    use_cache: bool
-
-
-@dataclass(frozen=True, eq=False)
-class HeatmapRequest:
-    """Grad-CAM of `label` on slice `index` of `volume` (for the current analysis job)."""
-
-    job: Job
-    volume: CTVolume
-    index: int
-    label: str
-
-
 @dataclass(eq=False)
 class ViewerState(EventedModel):
     """The study on screen, the cursor, the window, the AI run and the heatmap choice."""
 
-    EXTRA_EVENTS = ("thumbnail", "heatmap_ready", "load_requested", "analysis_requested", "heatmap_requested")
+    EXTRA_EVENTS = (
+        "thumbnail",
+        "heatmap_ready",
+        "load_requested",
+        "analysis_requested",
+        "heatmap_requested",
+        "worklist_requested",
+    )
 
     folder: str = ""
     index: StudyIndex | None = None
@@ -99,6 +86,7 @@ class ViewerState(EventedModel):
     heatmaps: HeatmapCache = field(default_factory=HeatmapCache)
     thumbnails: dict[str, np.ndarray] = field(default_factory=dict)
     jobs: Jobs = field(default_factory=Jobs)
+    worklist: Worklist | None = None  # the folder's studies, when it holds more than one
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ViewerState:
@@ -120,6 +108,7 @@ class ViewerState(EventedModel):
     def __post_init__(self) -> None:
         super().__post_init__()
         self._new_study = True  # the next volume gets the default window
+        self._open_at: tuple[str, int] | None = None  # (series UID, slice) to show once that series is loaded
         self.dims.events.point.connect(lambda _: self.request_heatmap())
         self.heatmap.events.visible.connect(lambda _: self.request_heatmap())
         self.heatmap.events.label.connect(lambda _: self.request_heatmap())
@@ -145,27 +134,43 @@ class ViewerState(EventedModel):
         levels = self.heatmaps.get(key)
         return None if levels is None else (key, levels)
 
+    def heatmap_caption(self) -> str:
+        """The heatmap's label over the image ("Heatmap: Subdural (strongest label)"), or "Computing heatmap…"."""
+        if self.volume is None:
+            return ""
+        index = self.dims.slice
+        label = self.heatmap.label_for(self.ai.result, index)
+        key = (self.volume.slices[index].sop_instance_uid, label or "")
+        return heatmap_caption(self.heatmap, label, self.heatmaps.get(key) is not None, self.heatmaps.pending(key))
+
     # --- opening ----------------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> Job:
         """Index `folder` and load its default series; whatever was open or loading is dropped."""
         self._drop_volume()
         self._new_study = True
+        self.jobs.cancel(WORKLIST)
+        self.worklist = None
         self.index = None
         self.series = None
         self.report = LoadReport()
         self.message = ""
         self.thumbnails = {}
         self.folder = str(Path(folder).expanduser())
-        self.status = f"Opening {self.folder}…"
+        self.status = f"Opening {shown_folder(self.folder, self.display.show_patient)}…"
         return self._request_load(LoadRequest(self.jobs.start(LOAD), folder=Path(self.folder)))
 
-    def open_series(self, series: Series) -> Job | None:
-        """Load another series of the open study (None when it is already the one shown or loading)."""
+    def open_series(self, series: Series, at_slice: int | None = None) -> Job | None:
+        """Load another series of the folder, shown at `at_slice` if given (None when already shown or loading)."""
         shown = self.volume is not None and self.volume.series.uid == series.uid
         loading = self.loading.busy and self.series is not None and self.series.uid == series.uid
         if self.index is None or shown or loading:
+            if shown and at_slice is not None:
+                self.set_slice(at_slice)
+            elif loading and at_slice is not None:
+                self._open_at = (series.uid, at_slice)
             return None
         self._drop_volume()
+        self._open_at = None if at_slice is None else (series.uid, at_slice)
         self.series = series
         self.status = f"Loading {series.title}…"
         return self._request_load(LoadRequest(self.jobs.start(LOAD), index=self.index, series=series))
@@ -208,9 +213,13 @@ class ViewerState(EventedModel):
         self.series = volume.series
         self.report = volume.report
         self.dims.reset(volume.hu.shape)
+        if self._open_at is not None and self._open_at[0] == volume.series.uid:
+            self.dims.set_point(z=self._open_at[1])
+        self._open_at = None
         self.volume = volume
         self.preview = None
-        problems = f"  ({len(volume.report.lines())} problems: File ▸ Show load report)" if volume.report else ""
+        report = volume.report
+        problems = f"  ({plural(report.problem_count, 'problem')}: File ▸ Show load report)" if report else ""
         self.status = f"{volume.series.title}: {volume.n_slices} slices{problems}"
         if self.auto_analyse:
             self.analyse()
@@ -226,8 +235,10 @@ class ViewerState(EventedModel):
     def load_empty(self, job: Job, reason: str) -> None:
         """The folder holds no CT series: say why, and where the list of left-out files is."""
         if self.jobs.is_current(job):
+            shown = shown_folder(self.folder, self.display.show_patient)
+            reason = reason.replace(self.folder, shown)
             self.message = (
-                f"No CT images to show in\n{self.folder}\n\n{reason}\n\n"
+                f"No CT images to show in\n{shown}\n\n{reason}\n\n"
                 "File ▸ Show load report lists every file that was left out."
             )
             self.status = reason
@@ -250,15 +261,44 @@ class ViewerState(EventedModel):
         self.dims.step(delta)
 
     def jump_flagged(self, step: int) -> None:
-        """N / Shift+N: the next or previous flagged slice (wrapping), if any."""
+        """N / Shift+N: the peak slice of the next or previous flagged region; past the last one, the next
+        suspected study of the worklist (in its ranked order) at its first flagged slice; without a worklist,
+        wrapping in the study."""
         result = self.ai.result
         if result is None:
             return
         target = result.next_flagged(self.dims.slice, step)
+        past_the_last = target is None or (target - self.dims.slice) * step <= 0
+        if past_the_last and self.worklist is not None and self.series is not None:
+            found = self.worklist.next_suspected(self.series.study_uid, step)
+            if found is not None:
+                self.open_worklist_study(found[0].key, found[1])
+                return
         if target is None:
             self.status = "No slice passes the threshold"
-        else:
-            self.set_slice(target)
+            return
+        self.set_slice(target)
+        regions = result.flagged_regions()
+        number, region = next((k, r) for k, r in enumerate(regions, 1) if r.peak == target)
+        extent = (
+            f"slice {region.first + 1}"
+            if region.first == region.last
+            else f"slices {region.first + 1}–{region.last + 1}"
+        )
+        self.status = f"Flagged region {number} of {len(regions)}: {extent}, peak at slice {target + 1}"
+
+    def step_series(self, step: int) -> Job | None:
+        """[ / ]: open the previous or next series of the folder (in the series list's order), stopping at the ends."""
+        if self.index is None or self.series is None:
+            return None
+        uids = [s.uid for s in self.index.series]
+        if self.series.uid not in uids:
+            return None
+        target = uids.index(self.series.uid) + step
+        if not 0 <= target < len(uids):
+            self.status = "No further series in this folder"
+            return None
+        return self.open_series(self.index.series[target])
 
     def apply_preset(self, name: str) -> None:
         """Keys 1-4 and 0: a preset, or the series' own window for 'scanner' (when it states one)."""
@@ -274,8 +314,10 @@ class ViewerState(EventedModel):
 
     def model_failed(self, error: str) -> None:
         self.model = ModelInfo(ModelStatus.UNAVAILABLE, error=error)
-        self.jobs.cancel(ANALYSIS)
+        self.jobs.cancel(ANALYSIS, WORKLIST)
         self.ai = AIRun()
+        if self.worklist is not None:
+            self.worklist.fail_queued(f"AI unavailable: {error}")
 
     def toggle_auto_analyse(self) -> None:
         """AI ▸ Analyse studies when opened."""
@@ -303,6 +345,8 @@ class ViewerState(EventedModel):
     def analysis_done(self, job: Job, result: StudyResult, from_cache: bool) -> None:
         if self.jobs.is_current(job):
             self.ai = self.ai.finished(result, from_cache)
+            if self.worklist is not None:
+                self.worklist.take_result(result)
             self.request_heatmap()
 
     def analysis_failed(self, job: Job, message: str) -> None:
@@ -337,6 +381,48 @@ class ViewerState(EventedModel):
             self.heatmaps.release((sop_instance_uid, label))
             if self.volume is not None and self.volume.slices[self.dims.slice].sop_instance_uid == sop_instance_uid:
                 self.request_heatmap()  # back on that slice meanwhile
+
+    # --- worklist ---------------------------------------------------------------------------------
+    def start_worklist(self, worklist: Worklist) -> Job | None:
+        """Show `worklist`; the AI worker analyses its queued studies one at a time, between the reader's requests."""
+        self.worklist = worklist
+        if self.model.status is ModelStatus.UNAVAILABLE:
+            worklist.fail_queued(f"AI unavailable: {self.model.error}")
+        if self.model.status in (ModelStatus.UNAVAILABLE, ModelStatus.OFF):
+            return None
+        job = self.jobs.start(WORKLIST)
+        queue = worklist.start_queue(job.cancel)
+        self.events.worklist_requested.emit(WorklistRequest(job, worklist.index, dict(worklist.rows), queue))
+        return job
+
+    def open_worklist_study(self, key: str, at_slice: int | None = None) -> Job | None:
+        """Show a worklist study at `at_slice` (default: its most suspicious slice once analysed).
+
+        The viewer analyses what it opens, ahead of the queue, and the row takes that result; with
+        automatic analysis off, the study moves to the front of the queue instead.
+        """
+        if self.worklist is None or self.index is None:
+            return None
+        row = self.worklist.rows[key]
+        if not row.series_uid:
+            self.status = f"{row.folder}: {row.error}"
+            return None
+        if not self.auto_analyse and self.worklist.queue is not None:
+            self.worklist.queue.prioritise(key)
+        at = self.worklist.top_slice(key) if at_slice is None else at_slice
+        return self.open_series(self.index.find(row.series_uid), at)
+
+    def worklist_row(self, job: Job, row: StudyRow) -> None:
+        if self.jobs.is_current(job) and self.worklist is not None:
+            self.worklist.update(row)
+
+    def worklist_ended(self, job: Job, completed: bool) -> None:
+        """The queue ran out (`completed`) or stopped; the analysis of the worklist is over."""
+        if self.jobs.is_current(job) and self.worklist is not None:
+            self.jobs.cancel(WORKLIST)
+            self.worklist.queue_ended()
+            suspected = sum(r.verdict_text == SUSPECTED for r in self.worklist.rows.values())
+            self.status = f"Worklist analysed: {suspected} suspected" if completed else "Worklist analysis stopped"
 
     def close(self) -> None:
         """Cancel every job (window closing)."""

@@ -22,9 +22,11 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPageLayout, QPageSize, QPainter, QPdfWriter, QPen
 
 from ichviewer import __version__
+from ichviewer.core.geometry import TILT_REPORT_DEG
 from ichviewer.core.heatmap_colors import blend
 from ichviewer.core.intended_use import HEATMAP_CAVEAT, NOT_A_MEDICAL_DEVICE, NOT_FOR_CLINICAL_USE
 from ichviewer.core.labels import label
+from ichviewer.core.orientation import edge_letters
 from ichviewer.core.overlay_text import dicom_date
 from ichviewer.core.preprocess import crop_square, head_box
 from ichviewer.core.results import KEY_FINDINGS_SHOWN, StudyResult
@@ -32,6 +34,7 @@ from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import PRESETS, apply_window
 from ichviewer.qt_setup import ensure_gui_application
 from ichviewer.report.score_chart import draw_score_chart
+from ichviewer.report.slice_markers import draw_edge_letters
 
 DPI = 300
 NOTICE = f"{NOT_FOR_CLINICAL_USE.upper()}. The scores come from an AI model. {NOT_A_MEDICAL_DEVICE} {HEATMAP_CAVEAT}"
@@ -46,11 +49,6 @@ class ReportOptions:
     max_key_slices: int = KEY_FINDINGS_SHOWN
     page_size: str = "A4"  # or "Letter"
     heatmap_opacity: float = 0.5
-
-
-def default_report_name(now: datetime | None = None) -> str:
-    """A file name without patient identifiers, e.g. 'ich-summary-20261123-1042.pdf'."""
-    return f"ich-summary-{(now or datetime.now()).strftime('%Y%m%d-%H%M')}.pdf"
 
 
 def write_pdf(
@@ -174,12 +172,13 @@ class _Renderer:
         return a.top() + self.pt(24)
 
     def notice(self, y: float) -> float:
-        """The intended-use notice in a red box as tall as its text."""
+        """The intended-use notice in a red box as tall as its text (measured unclipped: never a line cut)."""
         a = self.area
-        inner = QRectF(a.left() + self.pt(6), y + self.pt(4), a.width() - self.pt(12), self.pt(100))
+        inner = QRectF(a.left() + self.pt(6), y + self.pt(4), a.width() - self.pt(12), a.height())
         self.painter.setFont(self.font(8.5, bold=True))
         wrap = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
-        box = QRectF(a.left(), y, a.width(), self.painter.boundingRect(inner, wrap, NOTICE).height() + self.pt(8))
+        inner.setHeight(self.painter.boundingRect(inner, wrap, NOTICE).height() + self.pt(2))
+        box = QRectF(a.left(), y, a.width(), inner.height() + self.pt(8))
         self.painter.setPen(QPen(QColor(180, 20, 20), self.pt(1.2)))
         self.painter.setBrush(QColor(255, 235, 235))
         self.painter.drawRect(box)
@@ -247,7 +246,7 @@ class _Renderer:
             ("Label", 0.30),
             ("Highest score", 0.16),
             ("at slice", 0.12),
-            ("Slices over", 0.14),
+            ("Slices flagged", 0.14),
             ("Threshold", 0.13),
             ("Verdict", 0.15),
         ]
@@ -308,8 +307,9 @@ class _Renderer:
     def slice_block(self, index: int, rect: QRectF) -> None:
         r, v = self.result, self.volume
         top, score = r.top_label(index)
+        tilt = f" · gantry tilt {v.geometry.tilt_deg:.1f}°" if v.geometry.tilt_deg > TILT_REPORT_DEG else ""
         title = (
-            f"Slice {index + 1} of {v.n_slices} · position {v.slice_position(index):.1f} mm · "
+            f"Slice {index + 1} of {v.n_slices} · position {v.slice_position(index):.1f} mm{tilt} · "
             f"strongest: {label(top).name} {score:.3f}"
         )
         y = (
@@ -328,10 +328,13 @@ class _Renderer:
         left = QRectF(rect.left(), y, size.width(), size.height())
         right = QRectF(rect.left() + side + self.pt(12), y, size.width(), size.height())
         self.painter.drawImage(left, _qimage(grey))
+        letters = edge_letters(v.geometry.orientation)
+        draw_edge_letters(self.painter, left, letters, self.font(9, bold=True), self.pt(11))
         self.caption(left, "Brain window (L40/W80)")
         if heat is not None:
             overlay = blend(grey, crop_square(heat, box, fill=0), self.options.heatmap_opacity)
             self.painter.drawImage(right, _qimage(overlay))
+            draw_edge_letters(self.painter, right, letters, self.font(9, bold=True), self.pt(11))
             shown = self.key_labels.get(index, top)
             self.caption(right, f"Grad-CAM for {label(shown).name}: where the model looked (not the bleed's outline)")
         else:

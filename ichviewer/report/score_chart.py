@@ -11,6 +11,9 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 
 from ichviewer.core.labels import label
 from ichviewer.core.results import StudyResult
+from ichviewer.core.slice_ticks import slice_ticks
+
+FEW_SLICES = 3
 
 
 def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font: QFont, unit: float) -> None:
@@ -29,15 +32,16 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
     n = result.n_slices
 
     def x_of(index: float) -> float:
-        return plot.left() + (index / max(n - 1, 1)) * plot.width()
+        """The centre of slice `index`'s column: n equal columns fill the plot, one slice included."""
+        return plot.left() + (index + 0.5) / max(n, 1) * plot.width()
 
     def y_of(score: float) -> float:
         return plot.bottom() - score * plot.height()
 
-    flagged = result.flags.any(axis=1)
+    flagged = result.slice_flags()
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(255, 77, 77, 40))
-    half = plot.width() / max(n - 1, 1) / 2
+    half = plot.width() / max(n, 1) / 2
     for i in np.flatnonzero(flagged):
         painter.drawRect(QRectF(x_of(i) - half, plot.top(), 2 * half, plot.height()))
 
@@ -53,13 +57,12 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
             f"{score:.2f}",
         )
         painter.setPen(grid)
-    step = max(1, int(np.ceil(n / 12)))
     painter.setPen(QColor(60, 60, 60))
-    for i in range(0, n, step):
+    for tick in slice_ticks(n, 12):
         painter.drawText(
-            QRectF(x_of(i) - 12 * unit, plot.bottom() + 2 * unit, 24 * unit, metrics_h),
+            QRectF(x_of(tick - 1) - 12 * unit, plot.bottom() + 2 * unit, 24 * unit, metrics_h),
             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-            str(i + 1),
+            str(tick),
         )
     painter.drawText(
         QRectF(plot.left(), plot.bottom() + 3 * unit + metrics_h, plot.width(), metrics_h),
@@ -76,6 +79,11 @@ def draw_score_chart(painter: QPainter, rect: QRectF, result: StudyResult, font:
             path.lineTo(QPointF(x_of(i), y_of(float(column[i]))))
         painter.setPen(QPen(colour, (1.6 if is_any else 0.8) * unit))
         painter.drawPath(path)
+        if n <= FEW_SLICES:  # a line needs two points: each score is a dot as well
+            painter.setBrush(colour)
+            for i in range(n):
+                painter.drawEllipse(QPointF(x_of(i), y_of(float(column[i]))), 2 * unit, 2 * unit)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
     threshold = result.threshold("any") if "any" in result.labels else 0.5
     dashed = QPen(QColor(label("any").colour).darker(115), 0.8 * unit, Qt.PenStyle.DashLine)
     painter.setPen(dashed)

@@ -7,7 +7,7 @@ heatmap choice and never touches the window, the slice view or the worker.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QGridLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from ichviewer.core.heatmap_state import STRONGEST
 from ichviewer.core.intended_use import NOT_FOR_CLINICAL_USE
@@ -28,7 +28,7 @@ class AIDock(QDockWidget):
         self.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
-        self.setMinimumWidth(340)
+        self.setMinimumWidth(250)  # a 1024-pixel screen still leaves the image most of the width
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -50,7 +50,7 @@ class AIDock(QDockWidget):
         choice.label.connect(self._show_choice)
         choice.opacity.connect(self._show_choice)
 
-    def _heatmap_row(self) -> QHBoxLayout:
+    def _heatmap_row(self) -> QGridLayout:
         choice = self.state.heatmap
         self.heat_box = QCheckBox("Heatmap (H)")
         self.heat_box.setToolTip("Grad-CAM: where the model looked for the chosen label — not an outline of the bleed")
@@ -59,6 +59,8 @@ class AIDock(QDockWidget):
         for key in LABEL_KEYS:
             self.heat_label.addItem(f"{label(key).name} (every slice)", key)
         self.heat_label.setToolTip("Which label's Grad-CAM to draw")
+        self.heat_label.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.heat_label.setMinimumContentsLength(10)
         self.opacity = QSlider(Qt.Orientation.Horizontal)
         self.opacity.setRange(10, 90)
         self.opacity.setToolTip("Heatmap opacity")
@@ -67,11 +69,14 @@ class AIDock(QDockWidget):
         self.heat_box.toggled.connect(lambda on: setattr(choice, "visible", on))
         self.heat_label.currentIndexChanged.connect(lambda i: setattr(choice, "label", self.heat_label.itemData(i)))
         self.opacity.valueChanged.connect(lambda value: setattr(choice, "opacity", value / 100))
-        row = QHBoxLayout()
-        row.addWidget(self.heat_box)
-        row.addWidget(self.heat_label, 1)
-        row.addWidget(self.opacity)
-        return row
+        self.opacity.setMaximumWidth(16777215)
+        rows = QGridLayout()  # two rows: the dock stays narrow on a small screen
+        rows.addWidget(self.heat_box, 0, 0)
+        rows.addWidget(self.heat_label, 0, 1)
+        rows.addWidget(QLabel("Opacity"), 1, 0)
+        rows.addWidget(self.opacity, 1, 1)
+        rows.setColumnStretch(1, 1)
+        return rows
 
     def _show_choice(self, _: object = None) -> None:
         """The controls as the state says (the H key and settings change it too)."""

@@ -11,14 +11,18 @@ same time; heatmap requests are served between analysis batches so the overlay s
 while a study is being scored. Requests come from the state's events, each with its `Job`;
 a cancelled job is skipped, and results go back into the state through a `StateRelay`.
 Errors are logged with their traceback and shown as a failed analysis; the viewer keeps working.
+
+When nothing else waits, the worklist's studies are analysed one at a time (`core.triage.analyse_row`:
+one volume in memory); the reader's own requests go first, served between the steps of such a study.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
@@ -26,10 +30,13 @@ from PySide6.QtCore import QObject, QThread, Signal
 from ichviewer.core.jobs import Job
 from ichviewer.core.model import ModelCard, ModelError, default_model_dir, read_card
 from ichviewer.core.progress import Cancelled
+from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, WorklistRequest
 from ichviewer.core.results import KeyFinding
-from ichviewer.core.state import AnalysisRequest, HeatmapRequest, ViewerState
+from ichviewer.core.state import ViewerState
 from ichviewer.core.thread_priority import lower_this_thread_priority
 from ichviewer.core.volume import CTVolume
+from ichviewer.core.work_queue import PAUSE_POLL_S
+from ichviewer.core.worklist_rows import StudyRow
 from ichviewer.ui.state_relay import StateRelay
 
 if TYPE_CHECKING:
@@ -37,6 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _WAKE = "wake"  # a job that only makes the loop look at the heatmap queue
 
 
@@ -50,21 +58,24 @@ class _ReportRequest:
 class AIWorker(QObject):
     """Serves the state's analysis and heatmap requests; `request_report` serves the PDF export."""
 
-    reportHeatmapsReady = Signal(object, object)  # job, {slice: float32 map} for the PDF's key slices
+    reportHeatmapsReady = Signal(object, object)  # job, {slice: float32 map} for the PDF's key slices (None: dropped)
 
     def __init__(self, state: ViewerState, model_dir: str | None, device: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.model_dir, self.device = model_dir or None, device
         self.relay = StateRelay(state, self)
-        self.jobs: queue.Queue[AnalysisRequest | str | None] = queue.Queue()
+        self.jobs: queue.Queue[AnalysisRequest | WorklistRequest | str | None] = queue.Queue()
         self.heatmap_jobs: queue.Queue[HeatmapRequest | _ReportRequest] = queue.Queue()
         self.card: ModelCard | None = None
         self.classifier: Classifier | None = None
+        self._worklist: WorklistRequest | None = None  # worker thread only
+        self._stopping = False
         self.thread = QThread()
         self.thread.setObjectName("ichviewer-ai")
         self.thread.run = self._run  # type: ignore[method-assign]
         state.events.analysis_requested.connect(self.jobs.put)
         state.events.heatmap_requested.connect(self._queue_heatmap)
+        state.events.worklist_requested.connect(self.jobs.put)
 
     def start(self) -> None:
         """Read the model card and serve requests in the thread (after the caller has connected what it needs)."""
@@ -91,13 +102,33 @@ class AIWorker(QObject):
         lower_this_thread_priority()  # before torch starts its threads: they inherit it
         if not self._read_card():
             return
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                return
-            if isinstance(job, AnalysisRequest):
-                self._analyse(job)
-            self._serve_heatmaps()
+        while not self._stopping:
+            try:
+                request = self.jobs.get(timeout=self._idle_wait())
+            except queue.Empty:
+                self._analyse_worklist_study()
+            else:
+                self._handle(request)
+
+    def _handle(self, request: AnalysisRequest | WorklistRequest | str | None) -> None:
+        if request is None:
+            self._stopping = True
+        elif isinstance(request, AnalysisRequest):
+            self._analyse(request)
+        elif isinstance(request, WorklistRequest):
+            self._worklist = request  # a newer worklist's job has cancelled the older one
+        self._serve_heatmaps()
+
+    def _serve_waiting(self) -> None:
+        """Everything the reader asked for meanwhile (called between the steps of a worklist study)."""
+        for request in _waiting(self.jobs):
+            self._handle(request)
+
+    def _idle_wait(self) -> float | None:
+        """How long to wait for a request: for ever without worklist studies, not at all with some."""
+        if self._worklist is None:
+            return None
+        return PAUSE_POLL_S if self._worklist.queue.paused.is_set() else 0.0
 
     def _read_card(self) -> bool:
         """The model card only (no torch): the AI counts as ready; the network loads when first needed."""
@@ -160,6 +191,37 @@ class AIWorker(QObject):
             return
         self.relay.call("analysis_done", job, scored.result, scored.from_cache)
 
+    def _analyse_worklist_study(self) -> None:
+        """The worklist's next study, its rows handed to the state; the queue's end (or stop) is reported."""
+        from ichviewer.core.triage import analyse_row
+
+        request = self._worklist
+        assert request is not None  # _idle_wait blocks without a worklist
+        key = request.queue.take_ready()
+        if key is None:
+            if not request.queue.paused.is_set() or request.job.cancelled:
+                if self._worklist is request:
+                    self._worklist = None
+                self.relay.call("worklist_ended", request.job, not request.job.cancelled)
+            return
+        job = request.job
+
+        def on_row(row: StudyRow) -> None:
+            self.relay.call("worklist_row", job, row)
+            self._serve_waiting()
+
+        classifier = self._loaded()
+        if classifier is None:  # the state heard why (model_failed) and fails the queued rows
+            request.queue.put_back(key)
+            self._worklist = None
+            return
+        try:
+            row = analyse_row(request.index, request.rows[key], classifier, job.cancel, on_row)
+        except Cancelled:  # stopped, another folder, or the window closing: the state has moved on
+            request.queue.put_back(key)
+            return
+        self.relay.call("worklist_row", job, row)
+
     def _serve_heatmaps(self) -> None:
         """Serve what is queued: every PDF request, and of the slices asked for, only the last one.
 
@@ -168,21 +230,19 @@ class AIWorker(QObject):
         Grad-CAMs keeps the cores busy after the scrolling stops.
         """
         while True:
-            waiting: list[HeatmapRequest | _ReportRequest] = []
-            while True:
-                try:
-                    waiting.append(self.heatmap_jobs.get_nowait())
-                except queue.Empty:
-                    break
+            waiting = list(_waiting(self.heatmap_jobs))
             if not waiting:
                 return
+            for request in waiting:
+                if isinstance(request, _ReportRequest) and request.job.cancelled:
+                    self.reportHeatmapsReady.emit(request.job, None)  # the export waiting for it must hear
             slices = [r for r in waiting if isinstance(r, HeatmapRequest) and not r.job.cancelled]
             for request in slices[:-1]:
                 uid = request.volume.slices[request.index].sop_instance_uid
                 self.relay.call("heatmap_skipped", request.job, uid, request.label)
-            for request in [r for r in waiting if isinstance(r, _ReportRequest)] + slices[-1:]:
-                if not request.job.cancelled:
-                    self._serve(request)
+            reports = [r for r in waiting if isinstance(r, _ReportRequest) and not r.job.cancelled]
+            for request in reports + slices[-1:]:
+                self._serve(request)
 
     def _serve(self, request: HeatmapRequest | _ReportRequest) -> None:
         from ichviewer.core.gradcam import heatmaps_for
@@ -201,3 +261,12 @@ class AIWorker(QObject):
         elif request.index in maps:
             uid = request.volume.slices[request.index].sop_instance_uid
             self.relay.call("heatmap_done", request.job, uid, request.label, maps[request.index])
+
+
+def _waiting(requests: queue.Queue[T]) -> Iterator[T]:
+    """The requests already in `requests`, taken one by one without waiting for more."""
+    while True:
+        try:
+            yield requests.get_nowait()
+        except queue.Empty:
+            return

@@ -36,7 +36,7 @@ class FindingsPanel(QWidget):
         self.verdict.setWordWrap(True)
         self.verdict.setObjectName("verdict")
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Label", "Highest", "Slices ≥ thr"])
+        self.table.setHorizontalHeaderLabels(["Label", "Highest", "Slices flagged"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -53,7 +53,9 @@ class FindingsPanel(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.verdict)
         layout.addWidget(self.table)
-        layout.addWidget(QLabel("Flagged slices  (N / Shift+N: next / previous)"))
+        heading = QLabel("Flagged slices  (N / Shift+N: next / previous region)")
+        heading.setWordWrap(True)  # the dock stays narrow on a small screen
+        layout.addWidget(heading)
         layout.addWidget(self.flagged, stretch=1)
         self.result: StudyResult | None = None
         self._rows: dict[int, int] = {}  # flagged slice → its row in the list

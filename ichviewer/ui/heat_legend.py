@@ -44,5 +44,14 @@ class HeatLegend(QWidget):
             QRectF(bar.right() + 4, 0, 40, 16), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "high"
         )
         painter.setPen(QColor(self.palette().windowText().color()).darker(130))
-        painter.drawText(QRectF(0, 18, self.width(), 18), Qt.AlignmentFlag.AlignCenter, CAPTION)
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        painter.drawText(QRectF(0, 18, self.width(), self.height() - 18), flags, CAPTION)
         painter.end()
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        """Two caption lines when one does not fit (a narrow dock on a small screen), never a cut caption."""
+        lines = 1 if self.fontMetrics().horizontalAdvance(CAPTION) <= self.width() else 2
+        height = 20 + lines * self.fontMetrics().lineSpacing()
+        if self.minimumHeight() != height:
+            self.setMinimumHeight(height)
+        super().resizeEvent(event)

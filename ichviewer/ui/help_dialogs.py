@@ -21,7 +21,7 @@ from ichviewer.core.intended_use import NOT_A_MEDICAL_DEVICE, NOT_FOR_CLINICAL_U
 MOUSE_SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Wheel", "Next / previous slice (wheel up = up through the head)"),
     ("Ctrl + wheel", "Zoom in / out"),
-    ("Right-drag", "Zoom (drag up = zoom in)"),
+    ("Right-drag", "Zoom: 200 px up (or right) = 2×, down (or left) = ½×"),
     ("Middle-drag", "Pan"),
     ("Left-drag", "Window/level: right = wider, left = narrower; down = higher level, up = lower"),
     ("Drop a folder", "Open it"),

@@ -19,17 +19,20 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QHBoxLayou
 
 from ichviewer.core.ai_state import ModelInfo, ModelStatus
 from ichviewer.core.dicom.records import Series, StudyIndex
+from ichviewer.core.privacy import shown_folder
 from ichviewer.core.settings import LoadedSettings, Settings, load_settings, save_settings
 from ichviewer.core.state import ViewerState
 from ichviewer.core.worklist_rows import rows_from_index
 from ichviewer.ui.ai_dock import AIDock
 from ichviewer.ui.ai_worker import AIWorker
+from ichviewer.ui.dock_layout import DockLayout
 from ichviewer.ui.help_dialogs import ShortcutsDialog, show_about
 from ichviewer.ui.menus import Menus
 from ichviewer.ui.pdf_export import PdfExport
 from ichviewer.ui.series_panel import SeriesPanel
 from ichviewer.ui.slice_slider import SliceSlider
 from ichviewer.ui.slice_view import SliceView
+from ichviewer.ui.start_page import DemoMaker, StartPage, with_start_page
 from ichviewer.ui.status_bar import ViewerStatusBar
 from ichviewer.ui.study_loader import StudyLoader
 from ichviewer.ui.text_dialog import TextDialog, load_report_dialog, log_dialog
@@ -76,6 +79,7 @@ class MainWindow(QMainWindow):
         else:
             state.model = ModelInfo(ModelStatus.OFF)
         self.model_dir, self.ai = model_dir, ai
+        self.dock_layout = DockLayout(self, self.series_dock, self.ai_dock)
         self.worklist_dock: WorklistDock | None = None
         self.menus = Menus(self)
         state.events.series.connect(self._show_title)
@@ -98,7 +102,14 @@ class MainWindow(QMainWindow):
         row.setSpacing(2)
         row.addWidget(self.slice_view, 1)
         row.addWidget(self.slider)
-        self.setCentralWidget(central)
+        self.start_page = StartPage(state, lambda: list(self.settings.recent))
+        self.start_page.open_folder_clicked.connect(self.choose_folder)
+        self.start_page.recent_chosen.connect(self.open_folder)
+        self.start_page.demo_clicked.connect(self.open_demo)
+        self.demo_maker = DemoMaker(self)
+        self.demo_maker.ready.connect(self.open_folder)
+        self.demo_maker.failed.connect(lambda message: setattr(state, "status", message))
+        self.setCentralWidget(with_start_page(central, self.start_page, state))
         self.window_controls = WindowControls(state)
         toolbar = QToolBar("Window")
         toolbar.setObjectName("windowToolbar")
@@ -134,7 +145,7 @@ class MainWindow(QMainWindow):
             return  # one study: no worklist, and its module is not imported while the first image is on its way
         from ichviewer.ui.worklist_dock import open_worklist
 
-        dock = open_worklist(self.state, index, self.model_dir, self.settings.device, self.ai, self)
+        dock = open_worklist(self.state, index, self.model_dir, self)
         if dock is not None:
             self.worklist_dock = dock
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
@@ -151,6 +162,11 @@ class MainWindow(QMainWindow):
         """Index and load `folder` in the background; a load in progress is cancelled."""
         self.settings.add_recent(Path(folder).expanduser())
         self.state.open_folder(folder)
+
+    def open_demo(self) -> None:
+        """The synthetic demo study (generated in the background the first time)."""
+        self.state.status = "Preparing the demo study (the first time takes about 15 s)…"
+        self.demo_maker.start()
 
     # --- window things ---------------------------------------------------------------------------
     def set_theme(self, name: str) -> None:
@@ -171,7 +187,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_load_report(self) -> TextDialog:
-        dialog = load_report_dialog(self.state.report, self.state.folder or "(no folder open)", self)
+        folder = shown_folder(self.state.folder, self.state.display.show_patient) if self.state.folder else ""
+        dialog = load_report_dialog(self.state.report, folder or "(no folder open)", self)
         dialog.show()
         return dialog
 

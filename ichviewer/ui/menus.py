@@ -2,6 +2,9 @@
 
 Each shortcut is listed in Help ▸ Keyboard shortcuts as it is added; checkable actions follow
 the state (O, P, automatic analysis), so a key, a menu click and the settings always agree.
+Shortcuts are the window's, whatever widget in it (or in a floating dock) has focus; the
+level/width fields keep only digits and editing keys (`WindowControls`), and Escape hands the
+keys back to the image from anywhere.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QMenu
 
 from ichviewer.core.events import Event
+from ichviewer.core.privacy import recent_entry
 from ichviewer.core.settings import THEMES
 from ichviewer.ui.window_controls import PRESET_KEYS
 
@@ -111,6 +115,13 @@ class Menus:
         )
         self.add(menu, "&Reset view", w.slice_view.reset_view, "R", "Reset zoom and pan (fit to window)")
         menu.addAction(w.series_dock.toggleViewAction())
+        self.add(
+            menu,
+            "&Image only",
+            w.dock_layout.toggle,
+            "Ctrl+B",
+            "Hide / show the side panels (the image takes the window)",
+        )
         theme_menu = menu.addMenu("&Theme")
         self.themes = QActionGroup(w)
         for name in THEMES:
@@ -121,11 +132,16 @@ class Menus:
             self.themes.addAction(action)
 
     def _slice(self, menu: QMenu) -> None:
-        state = self.window.state
+        w, state = self.window, self.window.state
         for text, keys, delta in SLICE_KEYS:
             self.add(menu, text, lambda d=delta: state.step(d), keys)
         self.add(menu, "First slice (bottom)", lambda: state.set_slice(0), "Home")
         self.add(menu, "Last slice (top)", lambda: state.set_slice(state.dims.n_slices - 1), "End")
+        menu.addSeparator()
+        self.add(menu, "Previous series", lambda: state.step_series(-1), "[", "Previous series (in the series list)")
+        self.add(menu, "Next series", lambda: state.step_series(+1), "]", "Next series (in the series list)")
+        self.add(menu, "Keys to the image", w.slice_view.setFocus, "Escape", "Give the keyboard back to the image")
+        w.window_controls.finished.connect(w.slice_view.setFocus)
 
     def _ai(self, menu: QMenu) -> None:
         state, dock = self.window.state, self.window.ai_dock
@@ -152,9 +168,11 @@ class Menus:
         self.add(menu, "&About ichviewer…", w.show_about)
 
     def _fill_recent(self) -> None:
+        """Recent folders, their paths hidden while the privacy toggle hides names (IDs are often in them)."""
         self.recent_menu.clear()
-        for folder in self.window.settings.recent:
-            action = self.recent_menu.addAction(folder)
+        show = self.window.state.display.show_patient
+        for position, folder in enumerate(self.window.settings.recent, 1):
+            action = self.recent_menu.addAction(recent_entry(folder, position, show))
             action.triggered.connect(lambda _=False, f=folder: self.window.open_folder(f))
         if not self.window.settings.recent:
             self.recent_menu.addAction("(none)").setEnabled(False)

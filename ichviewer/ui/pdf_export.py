@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ichviewer.core.jobs import ANALYSIS, Job
+from ichviewer.core.report_name import default_report_name
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.state import ViewerState
@@ -52,11 +53,11 @@ class PdfExport(QObject):
 
     def choose(self) -> None:
         """Ask where to write; the dialog asks before replacing an existing file."""
-        if self.state.ai.result is None:
+        volume = self.state.volume
+        if self.state.ai.result is None or volume is None:
             return
-        from ichviewer.report.pdf import default_report_name
-
-        start = Path(self.settings.last_export_folder or Path.home()) / default_report_name()
+        name = default_report_name(volume.series, self.state.display.show_patient)
+        start = Path(self.settings.last_export_folder or Path.home()) / name
         path, _ = QFileDialog.getSaveFileName(self.parent_widget, "Export PDF summary", str(start), "PDF (*.pdf)")
         if not path:
             return
@@ -83,10 +84,17 @@ class PdfExport(QObject):
         self.worker.request_report(job, volume, result.key_findings(options.max_key_slices))
 
     def _on_heatmaps(self, job: Job, heatmaps: object) -> None:
+        """The key slices' heatmaps (None: the worker dropped the request): write, and say so either way."""
         pending = self.pending
         if pending is None or pending.job is not job:
             return
         self.pending = None
+        if heatmaps is None:
+            self.state.status = (
+                f"PDF summary not written: the study changed while it was prepared ({pending.path.name})"
+            )
+            return
+
         from ichviewer.report.pdf import write_pdf
 
         try:
@@ -94,6 +102,10 @@ class PdfExport(QObject):
         except OSError as error:
             log.warning("Could not write %s: %s", pending.path, error)
             self.state.status = f"Could not write {pending.path}: {error}"
+            return
+        except Exception as error:  # a bug must not leave "Preparing…" on screen; the log has the traceback
+            log.exception("Could not write the PDF summary %s", pending.path)
+            self.state.status = f"Could not write {pending.path}: {type(error).__name__}: {error} (details in the log)"
             return
         self.settings.last_export_folder = str(pending.path.parent)
         self.last_report = pending.path

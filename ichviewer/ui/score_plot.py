@@ -16,8 +16,21 @@ from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QGridLayout, QVBoxLayout
 
 from ichviewer.core.ai_state import AIRun
 from ichviewer.core.labels import LABELS
+from ichviewer.core.slice_ticks import slice_ticks
 from ichviewer.core.state import ViewerState
 from ichviewer.core.volume import CTVolume
+
+FEW_SLICES = 3  # up to this many slices each score is drawn as a dot too (a line needs two points)
+
+
+class SliceAxis(pg.AxisItem):
+    """The slice axis: ticks at whole slice numbers of the study only (`core.slice_ticks`)."""
+
+    n_slices = 0
+
+    def tickValues(self, minVal: float, maxVal: float, size: float) -> list[tuple[float, list[int]]]:  # noqa: N802, N803
+        ticks = [t for t in slice_ticks(self.n_slices) if minVal <= t <= maxVal]
+        return [(1.0, ticks)]
 
 
 class ScorePlot(QWidget):
@@ -26,7 +39,8 @@ class ScorePlot(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.plot = pg.PlotWidget(background=None)
+        self.slice_axis = SliceAxis("bottom")
+        self.plot = pg.PlotWidget(background=None, axisItems={"bottom": self.slice_axis})
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -61,13 +75,13 @@ class ScorePlot(QWidget):
         toggles = QGridLayout()
         toggles.setContentsMargins(4, 0, 4, 0)
         for k, item in enumerate(LABELS):
-            box = QCheckBox(item.name if item.key == "any" else item.short)
+            box = QCheckBox(item.short)
             box.setToolTip(f"Show the {item.name.lower()} score curve")
             box.setStyleSheet(f"QCheckBox {{ color: {item.colour}; font-weight: bold; }}")
             box.setChecked(item.key == "any")
             box.toggled.connect(self._refresh_visibility)
             self.toggles[item.key] = box
-            toggles.addWidget(box, 0, k)
+            toggles.addWidget(box, k // 3, k % 3)  # two rows of three: the dock stays narrow on a small screen
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
@@ -82,7 +96,8 @@ class ScorePlot(QWidget):
 
     def _on_volume(self, volume: CTVolume | None) -> None:
         self.n_slices = volume.n_slices if volume is not None else 0
-        self.plot.setXRange(1, max(self.n_slices, 2), padding=0.02)
+        self.plot.setXRange(0.5, max(self.n_slices, 1) + 0.5, padding=0.0)
+        self.slice_axis.n_slices = self.n_slices
         self._shown = None
         self._on_ai(self.state.ai)
         self._move_cursor()
@@ -102,7 +117,7 @@ class ScorePlot(QWidget):
             if column is None:
                 curve.setData([], [])
             else:
-                curve.setData(x, column)
+                curve.setData(x, column, symbol="o" if len(x) <= FEW_SLICES else None, symbolSize=6)
         result = run.result
         self._has_result = result is not None
         flagged = np.array(result.flagged_slices() if result is not None else [], dtype=float) + 1

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ichviewer.core.dicom.records import Series
 from ichviewer.core.heatmap_colors import heat_lut
-from ichviewer.core.overlay_text import corner_texts
+from ichviewer.core.orientation import edge_letters
+from ichviewer.core.overlay_text import corner_texts, probe_text
 from ichviewer.core.state import SlicePreview, ViewerState
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import Window
 from ichviewer.ui.corner_labels import CornerLabels
 from ichviewer.ui.slice_view_box import SliceViewBox
+from ichviewer.ui.view_badges import ViewBadges
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -39,6 +41,7 @@ class SliceView(QWidget):
         self._heat_key: tuple[object, ...] | None = None
         self._drag_start: Window | None = None
         self._probe_text = ""
+        self._probe_pos: QPointF | None = None  # the cursor's last scene position over the view
 
         self.graphics = pg.GraphicsView(background="k")
         self.graphics.setObjectName("sliceGraphics")
@@ -54,10 +57,15 @@ class SliceView(QWidget):
         self.view_box.scrolled.connect(state.step)
         self.view_box.sigRangeChanged.connect(lambda *_: self._update_corners())
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.viewport().installEventFilter(self)  # the cursor leaving ends the probe
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
         self.corners = CornerLabels(self.graphics)
+        self.badges = ViewBadges(
+            self.graphics, avoid=(self.corners.labels["top_left"], self.corners.labels["top_right"])
+        )
+        self._letters: tuple[CTVolume | None, dict[str, str]] = (None, {})  # edge letters of the volume shown
         self._message = QLabel(self.graphics)
         self._message.setObjectName("viewMessage")
         self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -65,6 +73,8 @@ class SliceView(QWidget):
         self._message.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._message.hide()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.graphics.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusProxy(self.graphics)  # the focus ring is drawn on the image (theme: #sliceGraphics:focus)
 
         state.events.volume.connect(self._on_volume)
         state.events.preview.connect(self._on_preview)
@@ -75,6 +85,7 @@ class SliceView(QWidget):
             event.connect(lambda _: self._update_corners())
         for event in (state.events.ai, state.events.heatmap_ready, *_choice_events(state)):
             event.connect(lambda _: self._refresh_heatmap())
+        state.events.heatmap_requested.connect(lambda _: self._update_badges())
 
     # --- what is on screen (read by tests and the benchmark) -------------------------------------
     @property
@@ -166,6 +177,7 @@ class SliceView(QWidget):
 
     def _refresh_heatmap(self) -> None:
         """Draw the heatmap the state holds for the slice on screen (uint8 levels + the opacity's LUT)."""
+        self._update_badges()
         heat = self.state.current_heatmap() if self._hu is not None else None
         key = None if heat is None else (heat[0], self.state.heatmap.opacity)
         if key == self._heat_key:
@@ -190,19 +202,31 @@ class SliceView(QWidget):
             self._drag_start = None
 
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        text = ""
-        if self._hu is not None and self.view_box.sceneBoundingRect().contains(scene_pos):
-            point = self.image_item.mapFromScene(scene_pos)
-            row, col = int(np.floor(point.y())), int(np.floor(point.x()))
-            if 0 <= row < self._hu.shape[0] and 0 <= col < self._hu.shape[1]:
-                text = f"HU {int(self._hu[row, col])}  at ({row}, {col})"
-        if text != self._probe_text:
-            self._probe_text = text
+        self._probe_pos = scene_pos
+        if self._probe() != self._probe_text:
             self._update_corners()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Leave and self._probe_pos is not None:
+            self._probe_pos = None
+            self._update_corners()
+        return super().eventFilter(watched, event)
+
+    def _probe(self) -> str:
+        """HU under the cursor's last position on the slice on screen now (a scroll under a still cursor counts)."""
+        scene_pos = self._probe_pos
+        if self._hu is None or scene_pos is None or not self.view_box.sceneBoundingRect().contains(scene_pos):
+            return ""
+        point = self.image_item.mapFromScene(scene_pos)
+        row, col = int(np.floor(point.y())), int(np.floor(point.x()))
+        if 0 <= row < self._hu.shape[0] and 0 <= col < self._hu.shape[1]:
+            return probe_text(int(self._hu[row, col]), row, col)
+        return ""
 
     # --- overlays ---------------------------------------------------------------------------------
     def _update_corners(self) -> None:
         display = self.state.display
+        self._probe_text = self._probe()
         texts = {}
         if self._series is not None:
             texts = corner_texts(
@@ -215,10 +239,22 @@ class SliceView(QWidget):
                 display.show_patient,
             )
         self.corners.set_texts(texts, display.show_overlays)
+        self._update_badges()
+
+    def _update_badges(self) -> None:
+        """Orientation letters of the volume on screen, the heatmap's caption, the privacy badge."""
+        volume, display = self.state.volume, self.state.display
+        if self._letters[0] is not volume:
+            self._letters = (volume, edge_letters(volume.geometry.orientation) if volume is not None else {})
+        self.badges.set_edges(self._letters[1] if self._hu is not None else {}, display.show_overlays)
+        self.badges.set_heat(self.state.heatmap_caption() if self._hu is not None else "")
+        self.badges.place_caption()
+        self.badges.set_privacy(not display.show_patient)
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().resizeEvent(event)
         self.corners.place()
+        self.badges.place()
         self._place_message()
 
     def _place_message(self) -> None:

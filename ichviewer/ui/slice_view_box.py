@@ -1,6 +1,8 @@
 """The slice view's mouse map on a pyqtgraph ViewBox: left-drag W/L, wheel scroll, Ctrl+wheel zoom.
 
-Right-drag zooms and middle-drag pans (pyqtgraph's own handling); the drag direction for W/L
+Right-drag zooms about the point pressed, exponentially: ZOOM_DOUBLING_PX of drag up (or right)
+doubles the zoom, the same distance down (or left) halves it (pyqtgraph's own rate was 1.02 per
+pixel: 80 px gave 5×). Middle-drag pans (pyqtgraph's own handling). The drag direction for W/L
 follows syngo/Horos: drag right = wider, drag down = higher level.
 """
 
@@ -11,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGraphicsSceneWheelEvent
 
 WHEEL_STEP = 120  # one notch of a standard mouse wheel
+ZOOM_DOUBLING_PX = 200  # right-drag distance that doubles (or halves) the zoom
 
 
 class SliceViewBox(pg.ViewBox):
@@ -28,6 +31,13 @@ class SliceViewBox(pg.ViewBox):
             ev.accept()
             delta = ev.screenPos() - ev.buttonDownScreenPos(Qt.MouseButton.LeftButton)
             self.windowDragged.emit(delta.x(), delta.y(), ev.isStart(), ev.isFinish())
+            return
+        if ev.button() == Qt.MouseButton.RightButton:
+            ev.accept()
+            step = ev.screenPos() - ev.lastScreenPos()
+            pixels = step.x() if abs(step.x()) > abs(step.y()) else -step.y()
+            shrink = 2.0 ** (-pixels / ZOOM_DOUBLING_PX)  # the visible range shrinks as the zoom grows
+            self.scaleBy(s=(shrink, shrink), center=self.mapToView(ev.buttonDownPos()))
             return
         super().mouseDragEvent(ev, axis)
 

@@ -21,7 +21,8 @@ from PySide6.QtCore import QObject, QThread
 from ichviewer.core.dicom.index import index_folder
 from ichviewer.core.first_look import first_look
 from ichviewer.core.progress import Cancelled
-from ichviewer.core.state import LoadRequest, ViewerState
+from ichviewer.core.requests import LoadRequest
+from ichviewer.core.state import ViewerState
 from ichviewer.core.study_loading import NoCTSeries, choose_series, load_series
 from ichviewer.core.thumbnails import series_thumbnails, thumbnail
 from ichviewer.ui.state_relay import StateRelay

@@ -17,7 +17,9 @@ class TextDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(760, 420)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(heading))
+        self.heading = QLabel(heading)
+        self.heading.setWordWrap(True)  # a deep folder path must not widen the dialog past the screen
+        layout.addWidget(self.heading)
         self.text = QPlainTextEdit(text)
         self.text.setReadOnly(True)
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)

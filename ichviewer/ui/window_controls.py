@@ -1,11 +1,16 @@
 """Window/level controls: preset buttons and level/width fields, showing the state's window.
 
 Buttons and typed values go to the state; the controls redraw from it (so a drag, a key or a
-preset the series cannot give all end in the same display).
+preset the series cannot give all end in the same display). While a field has focus, digits
+type into it and never also pick a preset; every other key stays the viewer's shortcut (N, H,
+[, ] …); Enter keeps the typed value and Escape drops it, and both hand the keys back to the
+image (`finished`).
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QSpinBox, QToolButton, QWidget
 
 from ichviewer.core.state import ViewerState
@@ -21,8 +26,15 @@ PRESET_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+FIELD_KEYS = {Qt.Key.Key_Minus, Qt.Key.Key_Backspace, Qt.Key.Key_Delete, Qt.Key.Key_Left, Qt.Key.Key_Right}
+FIELD_KEYS |= {Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Home, Qt.Key.Key_End}
+DONE_KEYS = {Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape}
+
+
 class WindowControls(QWidget):
     """A button per preset (and the scanner's window), level and width fields."""
+
+    finished = Signal()  # Enter or Escape in a field: the keys go back to the image
 
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,12 +65,34 @@ class WindowControls(QWidget):
         for box in (self.level, self.width):
             box.setKeyboardTracking(False)
             box.valueChanged.connect(self._typed)
+            box.installEventFilter(self)
         layout.addSpacing(12)
         layout.addWidget(QLabel("Window"))
         layout.addWidget(self.level)
         layout.addWidget(self.width)
         state.display.events.window.connect(self._show)
         self._show(state.display.window)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """In a field: digits and editing keys are the field's, other keys the shortcuts'; Enter/Escape end it."""
+        if not isinstance(event, QKeyEvent) or watched not in (self.level, self.width):
+            return False
+        key = Qt.Key(event.key())
+        plain = not (event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier)
+        if event.type() == QEvent.Type.ShortcutOverride:
+            if key in DONE_KEYS or (plain and (event.text().isdigit() or key in FIELD_KEYS)):
+                event.accept()  # the field's: no shortcut (a digit never picks a preset while typing)
+            else:
+                event.ignore()  # not the field's: the viewer's shortcut runs
+            return True
+        if event.type() == QEvent.Type.KeyPress and key in DONE_KEYS:
+            if key == Qt.Key.Key_Escape:
+                self._show(self.state.display.window)  # drop what was typed
+            else:
+                watched.interpretText()  # type: ignore[attr-defined]
+            self.finished.emit()
+            return True
+        return False
 
     def _preset(self, name: str) -> None:
         self.state.apply_preset(name)

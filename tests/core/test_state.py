@@ -11,8 +11,9 @@ import pytest
 from ichviewer.core.ai_state import ModelStatus, Phase
 from ichviewer.core.dicom.records import Study, StudyIndex
 from ichviewer.core.labels import LABEL_KEYS
+from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, LoadRequest
 from ichviewer.core.settings import Settings
-from ichviewer.core.state import AnalysisRequest, HeatmapRequest, LoadRequest, ViewerState
+from ichviewer.core.state import ViewerState
 from ichviewer.core.windowing import PRESETS, Window
 
 
@@ -74,6 +75,15 @@ class TestOpening:
         assert state.ai.phase is Phase.IDLE and "Automatic analysis is off" in state.ai.message
         assert state.status.endswith("20 slices")
 
+    def test_the_status_counts_problems_with_the_right_plural(self, state, volume, tmp_path):
+        """One warning and two files ignored as not images: '1 problem', not '3 problems' or '1 problems'."""
+        from ichviewer.core.dicom.records import SkippedFile
+        from ichviewer.core.load_report import LoadReport
+
+        skipped = tuple(SkippedFile(tmp_path / name, "not DICOM", False) for name in ("README", "LICENSE"))
+        open_volume(state, replace(volume, report=LoadReport(skipped, ("Uneven slice spacing",))), tmp_path)
+        assert state.status.endswith("20 slices  (1 problem: File ▸ Show load report)")
+
     def test_the_window_survives_a_series_switch(self, state, volume, tmp_path):
         open_volume(state, volume, tmp_path)
         state.apply_preset("bone")
@@ -92,6 +102,18 @@ class TestOpening:
         state.load_failed(job, "none of the 12 slices could be decoded")
         state.load_finished(job)
         assert state.open_series(other) is not None and state.open_series(volume.series) is not None
+
+    def test_step_series_opens_the_next_or_previous_series_and_stops_at_the_ends(self, state, volume, tmp_path):
+        open_volume(state, volume, tmp_path)
+        others = (replace(volume.series, uid="2.2"), replace(volume.series, uid="2.3"))
+        state.index = StudyIndex(tmp_path, (Study("1", (volume.series, *others)),), (), 60)
+        loads = Recorder(state.events.load_requested)
+        assert state.step_series(-1) is None and "No further series" in state.status
+        job = state.step_series(+1)
+        assert job is not None and loads.values[-1].series is others[0]  # type: ignore[attr-defined]
+        state.load_done(job, replace(volume, series=others[0]))
+        state.step_series(+1)
+        assert loads.values[-1].series is others[1]  # type: ignore[attr-defined]
 
     def test_preview_until_the_volume(self, state, volume, tmp_path):
         job = state.open_folder(tmp_path)
@@ -163,6 +185,18 @@ class TestAnalysis:
         state.jump_flagged(-1)
         assert state.slice_index == 15
 
+    def test_n_jumps_over_a_whole_flagged_region_to_the_next_regions_peak(self, state, volume, tmp_path, make_result):
+        request = open_volume(state, volume, tmp_path)
+        scores = {(i, "any"): 0.7 for i in range(2, 12)} | {(9, "any"): 0.97, (16, "any"): 0.8}
+        state.analysis_done(request.job, make_result(20, scores), False)
+        state.set_slice(0)
+        state.jump_flagged(+1)
+        assert state.slice_index == 9 and state.status == "Flagged region 1 of 2: slices 3–12, peak at slice 10"
+        state.jump_flagged(+1)
+        assert state.slice_index == 16 and state.status == "Flagged region 2 of 2: slice 17, peak at slice 17"
+        state.jump_flagged(-1)
+        assert state.slice_index == 9
+
     def test_nothing_flagged_is_said(self, state, volume, tmp_path, make_result):
         request = open_volume(state, volume, tmp_path)
         state.analysis_done(request.job, make_result(20), False)
@@ -224,6 +258,21 @@ class TestHeatmaps:
         assert ready.values == [key] and key == (volume.slices[12].sop_instance_uid, "subdural")
         assert levels.dtype == np.uint8 and levels.max() == 255
 
+    def test_the_caption_names_the_label_and_says_while_the_map_is_computed(self, state, volume, tmp_path, make_result):
+        asked = Recorder(state.events.heatmap_requested)
+        request = open_volume(state, volume, tmp_path)
+        state.analysis_done(request.job, make_result(20, {(12, "subdural"): 0.9, (12, "any"): 0.9}), False)
+        assert state.heatmap_caption() == ""  # slice 10: nothing flagged, nothing drawn
+        state.set_slice(12)
+        assert state.heatmap_caption() == "Computing heatmap (Subdural)…"
+        heat = asked.values[-1]
+        state.heatmap_done(heat.job, volume.slices[12].sop_instance_uid, "subdural", np.ones((32, 32), np.float32))
+        assert state.heatmap_caption() == "Heatmap: Subdural (strongest label)"
+        state.heatmap.label = "epidural"
+        assert state.heatmap_caption() == "Computing heatmap (Epidural)…"
+        state.heatmap.toggle_visible()
+        assert state.heatmap_caption() == ""
+
     def test_a_chosen_label_is_drawn_on_every_slice_and_hidden_with_h(self, state, volume, tmp_path, make_result):
         asked = Recorder(state.events.heatmap_requested)
         request = open_volume(state, volume, tmp_path)
@@ -270,3 +319,134 @@ def test_settings_round_trip() -> None:
     state.toggle_auto_analyse()
     state.save_to(settings)
     assert settings.show_patient_overlay is False and settings.auto_analyse is True
+
+
+def test_privacy_hides_the_folder_path_in_the_status_and_the_message(tmp_path: Path) -> None:
+    state = ViewerState()
+    state.display.show_patient = False
+    folder = tmp_path / "DOE_JOHN_123456"
+    job = state.open_folder(folder)
+    assert "DOE_JOHN" not in state.status and "path hidden" in state.status
+    state.load_empty(job, f"No CT images found in {folder} (3 files looked at).")
+    assert "DOE_JOHN" not in state.message and "DOE_JOHN" not in state.status
+
+
+@pytest.fixture(scope="module")
+def index(mixed_studies):  # type: ignore[no-untyped-def]
+    from ichviewer.core.dicom.index import index_folder
+
+    return index_folder(mixed_studies)
+
+
+class TestWorklist:
+    """A folder of several studies: its analysis as a job, the viewer's results in its rows, N across studies."""
+
+    @staticmethod
+    def opened(state: ViewerState, index, auto_analyse: bool = True):  # type: ignore[no-untyped-def]
+        """The folder indexed as the loader would; its worklist started; (worklist, request)."""
+        from ichviewer.core.worklist import Worklist
+
+        state.auto_analyse = auto_analyse
+        state.load_indexed(state.open_folder(index.root), index)
+        requests = Recorder(state.events.worklist_requested)
+        state.start_worklist(Worklist(index, "truth"))
+        return state.worklist, requests.values[-1]
+
+    @staticmethod
+    def analyse_all(state: ViewerState, request) -> None:  # type: ignore[no-untyped-def]
+        """What the AI worker does with a worklist request (on this thread, with the oracle)."""
+        from ichviewer.core.triage import run_queue
+        from tests.worklist_folder import OracleClassifier
+
+        on_row = lambda row: state.worklist_row(request.job, row)  # noqa: E731
+        finished = run_queue(request.index, request.rows, request.queue, OracleClassifier(), on_row)
+        state.worklist_ended(request.job, finished)
+
+    @staticmethod
+    def load(state: ViewerState, request: LoadRequest) -> None:
+        """Decode the requested series and hand it over, as the loader would."""
+        from ichviewer.core.study_loading import load_series
+
+        state.load_done(request.job, load_series(request.index, request.series))
+
+    def key_of(self, worklist, patient_id: str) -> str:  # type: ignore[no-untyped-def]
+        return next(key for key, row in worklist.rows.items() if row.patient_id == patient_id)
+
+    def test_the_worklist_is_a_job_whose_rows_and_end_reach_the_state(self, state, index):
+        from ichviewer.core.worklist_rows import Status
+
+        worklist, request = self.opened(state, index)
+        assert request.job.kind == "worklist" and sorted(request.queue.pending()) == sorted(worklist.queued_keys())
+        assert worklist.queue is request.queue and len(request.queue.pending()) == 4
+        self.analyse_all(state, request)
+        assert sum(r.status is Status.DONE for r in worklist.rows.values()) == 4
+        assert worklist.queue is None and state.status == "Worklist analysed: 2 suspected"
+        state.open_folder(index.root)
+        assert request.job.cancelled and state.worklist is None
+
+    def test_stop_puts_the_study_in_progress_back_and_late_rows_are_dropped(self, state, index):
+        from dataclasses import replace as changed
+
+        from ichviewer.core.worklist_rows import Status
+
+        worklist, request = self.opened(state, index)
+        key = request.queue.take_ready()
+        state.worklist_row(request.job, changed(request.rows[key], status=Status.ANALYSING, progress=0.4))
+        worklist.stop()
+        assert request.job.cancelled and worklist.rows[key].status is Status.QUEUED and worklist.queue is None
+        state.worklist_row(request.job, changed(request.rows[key], status=Status.FAILED, error="late"))
+        assert worklist.rows[key].status is Status.QUEUED
+
+    def test_without_a_model_every_queued_study_says_why(self, state, index):
+        from ichviewer.core.worklist_rows import Status
+
+        worklist, request = self.opened(state, index)
+        state.model_failed("model.safetensors: sha256 does not match the card")
+        assert request.job.cancelled and worklist.queue is None
+        failed = [r for r in worklist.rows.values() if r.series_uid]
+        assert all(r.status is Status.FAILED and "AI unavailable: model.safetensors" in r.error for r in failed)
+
+    def test_the_opened_study_is_analysed_by_the_viewer_and_its_row_takes_the_result(self, state, index):
+        from tests.worklist_folder import OracleClassifier
+
+        worklist, request = self.opened(state, index)
+        key = self.key_of(worklist, "P30002")
+        loads = Recorder(state.events.load_requested)
+        analyses = Recorder(state.events.analysis_requested)
+        state.open_worklist_study(key)
+        self.load(state, loads.values[-1])
+        state.analysis_done(analyses.values[-1].job, OracleClassifier().predict(state.volume), False)
+        row = worklist.rows[key]
+        assert row.verdict_text == "suspected" and row.verdict.subtypes == ("subdural",)
+        assert key not in request.queue.pending() and len(request.queue.pending()) == 3
+
+    def test_with_automatic_analysis_off_the_opened_study_jumps_the_queue(self, state, index):
+        worklist, request = self.opened(state, index, auto_analyse=False)
+        last = request.queue.pending()[-1]
+        state.open_worklist_study(last)
+        assert request.queue.pending()[0] == last
+
+    def test_n_past_the_last_flagged_slice_opens_the_next_suspected_study(self, state, index):
+        from tests.worklist_folder import OracleClassifier
+
+        worklist, request = self.opened(state, index)
+        self.analyse_all(state, request)
+        first, second = (r for r in worklist.visible() if r.verdict_text == "suspected")
+        loads = Recorder(state.events.load_requested)
+        analyses = Recorder(state.events.analysis_requested)
+        state.open_worklist_study(first.key)
+        self.load(state, loads.values[-1])
+        assert state.slice_index == first.verdict.top_slice
+        state.analysis_done(analyses.values[-1].job, OracleClassifier().predict(state.volume), False)
+        state.set_slice(first.verdict.flagged[-1])
+        state.jump_flagged(+1)  # past the last flagged slice of the first suspected study
+        assert loads.values[-1].series.uid == second.series_uid
+        self.load(state, loads.values[-1])
+        assert state.series.study_uid == second.key and state.slice_index == second.verdict.flagged[0]
+        state.analysis_done(analyses.values[-1].job, OracleClassifier().predict(state.volume), False)
+        state.jump_flagged(+1)
+        assert state.series.study_uid == second.key  # the last suspected study: N stays in it, wrapping
+        state.set_slice(second.verdict.flagged[0])
+        state.jump_flagged(-1)  # before its first flagged slice: back to the previous study, at its last one
+        self.load(state, loads.values[-1])
+        assert state.series.study_uid == first.key and state.slice_index == first.verdict.flagged[-1]

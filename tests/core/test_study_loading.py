@@ -31,3 +31,17 @@ def test_no_ct_series_says_what_was_found(tmp_path) -> None:  # type: ignore[no-
     (tmp_path / "readme.txt").write_text("hello")
     with pytest.raises(NoCTSeries, match="No CT images found"):
         load_study(tmp_path)
+
+
+def test_readme_licence_and_other_non_dicom_files_are_listed_once_not_counted(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """By name (README, LICENSE, .txt/.pdf/.jpg) or by content (text without 'DICM'): ignored, not problems."""
+    write_series(np.full((6, 32, 32), 30, np.int16), tmp_path / "s")
+    for name in ("README", "LICENSE", "notes.txt", "report.pdf", "photo.jpg"):
+        (tmp_path / name).write_text("not an image\n" * 40)
+    (tmp_path / "s" / "info").write_text("Exported by a PACS on 2024-01-01\n" * 20)  # no suffix, text inside
+    _, volume = load_study(tmp_path)
+    report = volume.report
+    assert report.problem_count == 0 and not report
+    assert len(report.ignored) == 6 and report.summary().endswith("6 files ignored (not images)")
+    assert sum(line.startswith("ignored:") for line in report.lines()) <= 2  # grouped by reason, each file named
+    assert all(name in "\n".join(report.lines()) for name in ("README", "LICENSE", "notes.txt", "info"))

@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from ichviewer.core.results import StudyResult
-from ichviewer.report.pdf import ReportOptions, default_report_name, write_pdf
+from ichviewer.report.pdf import ReportOptions, write_pdf
 
 
 @pytest.fixture
@@ -116,5 +116,38 @@ class TestWritePdf:
         assert colourful.sum() > 500
 
 
-def test_default_name_has_no_identifiers():
-    assert default_report_name(datetime(2026, 11, 23, 10, 42)) == "ich-summary-20261123-1042.pdf"
+def rendered(path: Path, tmp_path: Path, dpi: int = 50) -> list[np.ndarray]:
+    """Each page as an RGB array (pdftoppm), or skip when poppler is not installed."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed; .ci/run installs it")
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(tmp_path / "page")], check=True)
+    from PIL import Image
+
+    return [np.asarray(Image.open(p).convert("RGB")) for p in sorted(tmp_path.glob("page-*.png"))]
+
+
+class TestLayout:
+    def test_a_one_slice_chart_stays_inside_the_page(self, make_volume, make_result, tmp_path):
+        """The shading of one flagged slice used to spread half a chart's width into the left margin."""
+        volume = make_volume(np.full((1, 64, 64), 35, np.int16))
+        path = write_pdf(tmp_path / "one.pdf", volume, make_result(1, {(0, "any"): 0.8}))
+        page = rendered(path, tmp_path)[0].astype(int)
+        margin = int(15 / 25.4 * 50) - 2  # the 15 mm page margin at 50 dpi, less antialiasing
+        r, g, b = page[..., 0], page[..., 1], page[..., 2]
+        pink = (r > 245) & (g < 240) & (g > 200) & (abs(g - b) < 6)
+        assert pink.sum() > 1000  # the shading is drawn …
+        assert not pink[:, :margin].any()  # … inside the chart, not in the margin
+
+    def test_the_notice_box_holds_every_line_of_its_text(self, volume, study_result, tmp_path):
+        path = write_pdf(tmp_path / "n.pdf", volume, study_result(12, {}), options=ReportOptions(page_size="Letter"))
+        page = rendered(path, tmp_path, dpi=100)[0].astype(int)
+        r, g, b = page[..., 0], page[..., 1], page[..., 2]
+        border = np.flatnonzero(((r > 150) & (g < 60) & (b < 60)).sum(axis=1) > page.shape[1] // 2)
+        text = np.flatnonzero(((r > 100) & (r < 175) & (g < 50) & (b < 50)).sum(axis=1) > 0)
+        top, bottom = border.min(), border.max()
+        assert bottom - top > 20 and text.min() > top and text[text < bottom + 40].max() < bottom
+
+    def test_key_slices_are_listed_head_to_foot(self, volume, tmp_path, study_result):
+        path = write_pdf(tmp_path / "k.pdf", volume, study_result(12, {3: 0.7, 5: 0.95, 8: 0.8}))
+        text = " ".join(text_of(path)[1:])
+        assert text.index("Slice 9 of 12") < text.index("Slice 6 of 12") < text.index("Slice 4 of 12")

@@ -68,7 +68,7 @@ def test_corrupt_settings_file_gives_defaults_and_says_so(qtbot) -> None:  # typ
     window = MainWindow(ai=False)
     qtbot.addWidget(window)
     assert window.settings.default_window == "brain" and "using defaults" in window.state.status
-    assert "using defaults" in window.status_bar.message.text()
+    assert "using defaults" in window.status_bar.message.full_text()
     window.close()
     assert load_settings().warning is None  # closing wrote a clean file
 
@@ -89,3 +89,11 @@ def test_show_log_reads_the_log_file(main_window, log_file) -> None:  # type: ig
     logging.getLogger("ichviewer.ui.study_loader").warning("Could not open /somewhere: permission denied")
     log_file()
     assert "permission denied" in main_window.show_log().text.toPlainText()
+
+
+def test_the_load_report_hides_the_folder_path_in_privacy_mode(main_window, write_study, open_study) -> None:  # type: ignore[no-untyped-def]
+    folder = write_study(name="DOE_JOHN_123456")
+    open_study(folder)
+    assert str(folder) in main_window.show_load_report().heading.text()
+    main_window.state.display.show_patient = False
+    assert "123456" not in main_window.show_load_report().heading.text()

@@ -55,7 +55,7 @@ def test_analysis_runs_while_scrolling_and_fills_plot_list_and_slider(qtbot, ai_
     x, y = dock.plot.curves["any"].getData()
     assert len(x) == result.n_slices and np.allclose(y, result.column("any"))
     assert dock.findings.flagged.count() == len(flagged) and ai_window.slider.marks("flagged") == flagged
-    assert "slices flagged" in ai_window.status_bar.ai_status.text()
+    assert "slices flagged" in ai_window.status_bar.ai_status.full_text()
 
 
 def test_next_flagged_heatmap_toggle_and_plot_click(qtbot, ai_window, phantom_series) -> None:  # type: ignore[no-untyped-def]
@@ -122,7 +122,7 @@ def test_broken_model_leaves_the_viewer_working(qtbot, tmp_path, write_study) ->
     state = window.state
     window.open_folder(write_study("ok", n=6, size=64))  # the weights are read when its analysis starts
     qtbot.waitUntil(lambda: state.model.status is ModelStatus.UNAVAILABLE, timeout=30000)
-    assert "AI unavailable" in window.status_bar.ai_status.text()
+    assert "AI unavailable" in window.status_bar.ai_status.full_text()
     assert "model.safetensors" in window.status_bar.ai_status.toolTip()
     assert state.volume is not None and window.slice_view.shown_slice is not None and state.ai.phase is Phase.IDLE
     assert "AI unavailable" in window.ai_dock.findings.verdict.text()

@@ -64,3 +64,19 @@ def test_every_key_is_listed_in_help(main_window) -> None:
         assert key in rows, key
     assert rows["P"] == "Show / hide patient details (screen sharing)"
     assert "N" not in rows  # the AI's keys come with the AI (tests/ui/test_main_window_ai.py)
+
+
+def test_brackets_change_series_from_the_series_list(qtbot, main_window, write_study, open_study) -> None:
+    """] and [ step through the series list, whatever has focus (here the list itself)."""
+    open_study(write_study(second=8))
+    state, panel = main_window.state, main_window.series_panel
+    first = state.series.uid
+    uids = [s.uid for s in state.index.series]
+    panel.setFocus()
+    qtbot.waitUntil(panel.hasFocus)
+    key = Qt.Key.Key_BracketRight if uids.index(first) == 0 else Qt.Key.Key_BracketLeft
+    qtbot.keyClick(panel, key)
+    qtbot.waitUntil(lambda: state.volume is not None and state.volume.series.uid != first and not state.loading.busy)
+    qtbot.keyClick(panel, Qt.Key.Key_BracketLeft if key == Qt.Key.Key_BracketRight else Qt.Key.Key_BracketRight)
+    qtbot.waitUntil(lambda: state.volume is not None and state.volume.series.uid == first and not state.loading.busy)
+    assert ("[", "Previous series (in the series list)") in main_window.shortcuts()

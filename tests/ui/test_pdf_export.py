@@ -32,3 +32,54 @@ def test_no_result_no_export_and_a_write_failure_is_said(qtbot, make_volume, mak
     worker.reportHeatmapsReady.emit(job, {})
     assert export.pending is None and state.status.startswith(f"Could not write {blocker / 'report.pdf'}")
     assert export.last_report is None
+
+
+def test_the_status_always_ends_preparing(qtbot, make_volume, make_result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Written, dropped by the worker, or failing on a bug: never "Preparing the PDF…" left on screen."""
+    state = ViewerState()
+    state.model_ready("m 1", "CPU", LABEL_KEYS)
+    worker = AIWorker(state, None, "cpu")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    export = PdfExport(state, worker, Settings(), parent)
+    state.load_done(state.open_folder(tmp_path), make_volume(np.full((20, 32, 32), 35, np.int16)))
+    job = state.jobs.current("analysis")
+    state.analysis_done(job, make_result(20, {(4, "any"): 0.9}), False)
+    export.export(tmp_path / "written.pdf")
+    worker.reportHeatmapsReady.emit(job, {})
+    assert state.status.startswith(f"Wrote {tmp_path / 'written.pdf'} in") and (tmp_path / "written.pdf").is_file()
+    export.export(tmp_path / "dropped.pdf")
+    worker.reportHeatmapsReady.emit(job, None)
+    assert state.status.startswith("PDF summary not written") and not (tmp_path / "dropped.pdf").exists()
+
+    def broken(*_: object, **__: object) -> None:
+        raise ValueError("a bug")
+
+    monkeypatch.setattr("ichviewer.report.pdf.write_pdf", broken)  # imported by the export when it writes
+    export.export(tmp_path / "bug.pdf")
+    worker.reportHeatmapsReady.emit(job, {})
+    assert "ValueError: a bug" in state.status and export.pending is None
+
+
+def test_the_file_name_offered_names_the_study_not_the_patient(
+    qtbot, make_volume, make_result, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    state = ViewerState()
+    state.model_ready("m 1", "CPU", LABEL_KEYS)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    export = PdfExport(state, AIWorker(state, None, "cpu"), Settings(last_export_folder=str(tmp_path)), parent)
+    state.load_done(state.open_folder(tmp_path), make_volume(np.full((4, 16, 16), 35, np.int16)))
+    state.analysis_done(state.jobs.current("analysis"), make_result(4), False)
+    offered: list[str] = []
+    monkeypatch.setattr(
+        "ichviewer.ui.pdf_export.QFileDialog.getSaveFileName", lambda *args: (offered.append(args[2]), ("", ""))[1]
+    )
+    state.display.show_patient = False
+    export.choose()
+    state.display.show_patient = True
+    export.choose()
+    assert offered == [
+        str(tmp_path / "ich-summary-2026-01-01-synthetic.pdf"),
+        str(tmp_path / "ich-summary-2026-01-01-synthetic-TEST.pdf"),
+    ]

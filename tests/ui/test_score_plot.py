@@ -61,3 +61,22 @@ def test_click_sets_the_slice_and_the_cursor_follows(qtbot, plot, state, make_re
     assert state.slice_index == 12
     state.set_slice(7)
     assert plot.cursor.value() == 8
+
+
+@pytest.mark.parametrize("n", [1, 2, 36])
+def test_slice_ticks_are_whole_slice_numbers(qtbot, make_volume, tmp_path, make_result, n) -> None:  # type: ignore[no-untyped-def]
+    """A one-slice study used to get ticks at 1.2, 1.4 …; every tick is now a slice that exists."""
+    state = ViewerState(auto_analyse=False)
+    plot = ScorePlot(state)
+    qtbot.addWidget(plot)
+    plot.resize(400, 250)
+    plot.show()
+    qtbot.waitExposed(plot)
+    state.load_done(state.open_folder(tmp_path), make_volume(np.zeros((n, 8, 8), np.int16)))
+    state.analysis_done(state.jobs.start(ANALYSIS), make_result(n, {(0, "any"): 0.9}), False)
+    axis = plot.plot.getAxis("bottom")
+    low, high = plot.plot.getViewBox().viewRange()[0]
+    values = [v for _, level in axis.tickValues(low, high, axis.width()) for v in level]
+    assert values and all(float(v).is_integer() and 1 <= v <= n for v in values)
+    if n == 1:
+        assert plot.curves["any"].opts["symbol"] == "o"  # one point: drawn as a dot

@@ -23,3 +23,31 @@ def test_lists_series_with_thumbnails_and_click_switches(qtbot, main_window, wri
     assert main_window.windowTitle() == "ichviewer — Axial 5mm brain"
     assert panel.currentItem() is panel.item_for(other.uid)
     assert main_window.slider.maximum() == 11
+
+
+def test_a_phantom_scanned_twice_at_the_same_positions_is_two_entries(qtbot, main_window, open_study, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Same series, same positions, other pixels (a re-scan): nothing dropped, the repeat labelled as such."""
+    import pydicom
+    from dicom_edit import rewrite
+
+    from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study
+
+    folder = tmp_path / "study"
+    first = write_phantom_study(generate_phantom(PhantomSpec(seed=3, n_slices=8, size=96)), folder / "first")
+    header = pydicom.dcmread(next(first.glob("*.dcm")), stop_before_pixels=True)
+    second = generate_phantom(PhantomSpec(seed=4, n_slices=8, size=96, subtypes=("subdural",)))
+    rescan = write_phantom_study(
+        second, folder / "rescan", uid_seed=4, study_uid=header.StudyInstanceUID, series_uid=header.SeriesInstanceUID
+    )
+    for k, path in enumerate(sorted(rescan.glob("*.dcm"))):  # a re-scan has its own instances
+        rewrite(path, SOPInstanceUID=f"2.25.{1000 + k}", AcquisitionNumber=2)
+    open_study(folder)
+    state, panel = main_window.state, main_window.series_panel
+    assert [s.n_images for s in state.index.series] == [8, 8] and not state.index.problems
+    repeat = state.index.series[1]
+    assert repeat.repeat == 2
+    assert panel.item_for(repeat.uid).text() == (
+        "Axial 5mm brain (synthetic phantom)\n⟳ repeat acquisition 2\n#2 · 8 images · 5 mm"
+    )
+    assert "a repeat acquisition, kept as its own stack" in panel.item_for(repeat.uid).toolTip()
+    assert "repeat" not in panel.item_for(state.index.series[0].uid).text()

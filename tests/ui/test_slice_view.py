@@ -6,12 +6,14 @@ from dataclasses import replace
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent, QWheelEvent
+import pytest
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from ichviewer.core.jobs import ANALYSIS
 from ichviewer.core.windowing import PRESETS, apply_window
+from tests.ui.qt_input import send_wheel
 
 
 def rendered_grey(view) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -21,19 +23,7 @@ def rendered_grey(view) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 
 def wheel(view, delta: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
-    viewport = view.graphics.viewport()
-    centre = QPointF(viewport.width() / 2, viewport.height() / 2)
-    event = QWheelEvent(
-        centre,
-        viewport.mapToGlobal(centre),
-        QPoint(),
-        QPoint(0, delta),
-        Qt.MouseButton.NoButton,
-        modifiers,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(viewport, event)
+    send_wheel(view.graphics.viewport(), delta, modifiers)
 
 
 def drag(qtbot, view, dx: int, dy: int, button=Qt.MouseButton.LeftButton) -> None:  # type: ignore[no-untyped-def]
@@ -111,6 +101,19 @@ class TestMouse:
         qtbot.keyClick(main_window, Qt.Key.Key_R)
         assert abs(view.zoom_factor() - zoom) < 1e-6 * zoom
 
+    def test_right_drag_zooms_twice_per_200_pixels(self, qtbot, main_window, write_study, open_study):
+        """80 px used to zoom 5×; now 200 px up doubles the zoom, 200 px down halves it back, 80 px ≈ 1.32×."""
+        open_study(write_study())
+        view = main_window.slice_view
+        start = view.zoom_factor()
+        drag(qtbot, view, 0, -200, Qt.MouseButton.RightButton)
+        assert view.zoom_factor() / start == pytest.approx(2.0, rel=0.03)
+        drag(qtbot, view, 0, 200, Qt.MouseButton.RightButton)
+        assert view.zoom_factor() / start == pytest.approx(1.0, rel=0.03)
+        drag(qtbot, view, 80, 0, Qt.MouseButton.RightButton)
+        assert view.zoom_factor() / start == pytest.approx(2**0.4, rel=0.03)
+        assert main_window.state.display.window.name == "brain"  # zooming leaves the window alone
+
     def test_left_drag_sets_the_window(self, qtbot, main_window, write_study, open_study):
         open_study(write_study())
         display = main_window.state.display
@@ -137,7 +140,19 @@ class TestMouse:
         view = main_window.slice_view
         view._on_mouse_moved(view.image_item.mapToScene(QPointF(70.5, 48.5)))  # (x = column, y = row)
         expected = int(main_window.state.volume.hu[view.index, 48, 70])
-        assert f"HU {expected}  at (48, 70)" in view.corner_text("bottom_right")
+        assert f"HU {expected}  at row 48, col 70" in view.corner_text("bottom_right")
+
+    def test_probe_follows_the_slice_under_a_still_cursor_and_ends_when_it_leaves(
+        self, main_window, write_study, open_study
+    ):
+        open_study(write_study(n=10, size=96))
+        state, view = main_window.state, main_window.slice_view
+        view._on_mouse_moved(view.image_item.mapToScene(QPointF(70.5, 48.5)))
+        for index in (2, 9):  # the phantom's HU rise by one per slice
+            state.set_slice(index)
+            assert f"HU {int(state.volume.hu[index, 48, 70])}  at" in view.corner_text("bottom_right")
+        QApplication.sendEvent(view.graphics.viewport(), QEvent(QEvent.Type.Leave))
+        assert "HU" not in view.corner_text("bottom_right")
 
 
 def test_corners_follow_the_overlay_and_privacy_toggles(main_window, write_study, open_study) -> None:

@@ -29,3 +29,13 @@ def test_empty_log(qtbot, tmp_path, monkeypatch) -> None:  # type: ignore[no-unt
     dialog = log_dialog()
     qtbot.addWidget(dialog)
     assert dialog.text.toPlainText() == "Nothing has been logged yet."
+
+
+def test_long_lines_and_the_heading_wrap(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    folder = "/" + "/".join(["a-very-deep-folder-name"] * 20)
+    dialog = load_report_dialog(LoadReport(warnings=("gap " * 200,)), folder)
+    qtbot.addWidget(dialog)
+    assert dialog.heading.wordWrap() and dialog.text.lineWrapMode() == QPlainTextEdit.LineWrapMode.WidgetWidth
+    assert dialog.sizeHint().width() < 1200
