@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,7 +34,9 @@ from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.state_worklist import WorklistIntent
 from ichviewer.core.volume import CTVolume
-from ichviewer.core.worklist import Worklist
+
+if TYPE_CHECKING:  # the worklist's store pulls in scipy (measurements): not needed until a folder of studies opens
+    from ichviewer.core.worklist import Worklist
 
 
 @dataclass(eq=False)
@@ -391,6 +394,13 @@ class ViewerState(WorklistIntent, EventedModel):
             key = (sop_instance_uid, label)
             self.heatmaps.put(key, heat_levels(heat))
             self.events.heatmap_ready.emit(key)
+
+    def heatmap_skipped(self, job: Job, sop_instance_uid: str, label: str) -> None:
+        """The worker dropped a request for a slice the reader had already left; revisiting it asks again."""
+        if self.jobs.is_current(job):
+            self.heatmaps.release((sop_instance_uid, label))
+            if self.volume is not None and self.volume.slices[self.dims.slice].sop_instance_uid == sop_instance_uid:
+                self.request_heatmap()  # back on that slice meanwhile
 
     def close(self) -> None:
         """Cancel every job (window closing)."""

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from ichviewer.core.ai_state import ModelInfo, ModelStatus
 from ichviewer.core.jobs import WORKLIST, Job, Jobs
 from ichviewer.core.requests import WorklistRequest
-from ichviewer.core.worklist import Worklist
 from ichviewer.core.worklist_rows import SUSPECTED, StudyRow
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the worklist's store pulls in scipy: not needed until a folder of studies opens
     from ichviewer.core.dicom.records import Series, StudyIndex
+    from ichviewer.core.worklist import Worklist
 
 
 class WorklistIntent:

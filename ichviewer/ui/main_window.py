@@ -11,6 +11,7 @@ import base64
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -21,6 +22,7 @@ from ichviewer.core.dicom.records import Series, StudyIndex
 from ichviewer.core.privacy import shown_folder
 from ichviewer.core.settings import LoadedSettings, Settings, load_settings, save_settings
 from ichviewer.core.state import ViewerState
+from ichviewer.core.worklist_rows import rows_from_index
 from ichviewer.ui.ai_dock import AIDock
 from ichviewer.ui.ai_worker import AIWorker
 from ichviewer.ui.dock_layout import DockLayout
@@ -39,7 +41,9 @@ from ichviewer.ui.study_loader import StudyLoader
 from ichviewer.ui.text_dialog import TextDialog, load_report_dialog, log_dialog
 from ichviewer.ui.theme import apply_theme
 from ichviewer.ui.window_controls import WindowControls
-from ichviewer.ui.worklist_dock import WorklistDock, open_worklist
+
+if TYPE_CHECKING:  # imported when a folder of several studies opens (its store pulls in scipy): a lighter start
+    from ichviewer.ui.worklist_dock import WorklistDock
 
 APP_TITLE = "ichviewer"
 DOCK_FEATURES = QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -146,8 +150,10 @@ class MainWindow(QMainWindow):
             self.removeDockWidget(self.worklist_dock)
             self.worklist_dock.deleteLater()
             self.worklist_dock = None
-        if index is None:
-            return
+        if index is None or len(rows_from_index(index)) < 2:
+            return  # one study: no worklist, and its module is not imported while the first image is on its way
+        from ichviewer.ui.worklist_dock import open_worklist
+
         dock = open_worklist(self.state, index, self.model_dir, self)
         if dock is not None:
             self.worklist_dock = dock

@@ -2,6 +2,8 @@
 
 The PDF is the one `ichviewer scan --pdf` writes: same key findings (`StudyResult.key_findings`),
 same options; here with the reader's heatmap opacity and the series' measurements as they are now.
+The report module (and the model-input code it draws heatmaps with, scipy included) is imported when a
+PDF is written, not when the viewer starts.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -21,8 +24,10 @@ from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.state import ViewerState
 from ichviewer.core.volume import CTVolume
-from ichviewer.report.pdf import ReportOptions, write_pdf
 from ichviewer.ui.ai_worker import AIWorker
+
+if TYPE_CHECKING:
+    from ichviewer.report.pdf import ReportOptions
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +78,8 @@ class PdfExport(QObject):
         job, volume, result = self.state.jobs.current(ANALYSIS), self.state.volume, self.state.ai.result
         if job is None or volume is None or result is None:
             return
+        from ichviewer.report.pdf import ReportOptions
+
         options = ReportOptions(heatmap_opacity=self.state.heatmap.opacity)
         measurements = self.state.measurements.items
         self.pending = _Pending(job, Path(path), volume, result, options, time.perf_counter(), measurements)
@@ -90,6 +97,9 @@ class PdfExport(QObject):
                 f"PDF summary not written: the study changed while it was prepared ({pending.path.name})"
             )
             return
+
+        from ichviewer.report.pdf import write_pdf
+
         try:
             write_pdf(
                 pending.path,

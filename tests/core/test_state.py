@@ -283,6 +283,22 @@ class TestHeatmaps:
         state.set_slice(3)
         assert len(asked.values) == 1 and state.current_heatmap() is None
 
+    def test_a_skipped_slice_is_asked_for_again_when_shown_again(self, state, volume, tmp_path, make_result):
+        asked = Recorder(state.events.heatmap_requested)
+        request = open_volume(state, volume, tmp_path)
+        state.heatmap.label = "any"
+        state.analysis_done(request.job, make_result(20), False)
+        state.set_slice(11)
+        state.set_slice(12)
+        assert [r.index for r in asked.values] == [10, 11, 12]
+        skipped = asked.values[1]
+        state.heatmap_skipped(skipped.job, volume.slices[11].sop_instance_uid, "any")  # the reader is on 12 now
+        assert len(asked.values) == 3
+        state.set_slice(11)
+        assert [r.index for r in asked.values] == [10, 11, 12, 11]
+        state.heatmap_skipped(skipped.job, volume.slices[11].sop_instance_uid, "any")  # while back on 11
+        assert [r.index for r in asked.values] == [10, 11, 12, 11, 11]
+
     def test_maps_of_a_study_left_behind_are_dropped(self, state, volume, tmp_path, make_result):
         asked = Recorder(state.events.heatmap_requested)
         request = open_volume(state, volume, tmp_path)

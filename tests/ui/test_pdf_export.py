@@ -55,7 +55,7 @@ def test_the_status_always_ends_preparing(qtbot, make_volume, make_result, tmp_p
     def broken(*_: object, **__: object) -> None:
         raise ValueError("a bug")
 
-    monkeypatch.setattr("ichviewer.ui.pdf_export.write_pdf", broken)
+    monkeypatch.setattr("ichviewer.report.pdf.write_pdf", broken)  # imported by the export when it writes
     export.export(tmp_path / "bug.pdf")
     worker.reportHeatmapsReady.emit(job, {})
     assert "ValueError: a bug" in state.status and export.pending is None
