@@ -34,7 +34,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/load.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/startup.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/render.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/render_mpr.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/inference.py
 	$(BIN)/python bench/mpr.py
 

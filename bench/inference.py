@@ -1,6 +1,7 @@
 """Inference benchmark for the bundled model: prints figures, asserts nothing.
 
-- slices/s batched vs one slice at a time (CPU; and CUDA when present),
+- slices/s batched vs one slice at a time (CPU; and CUDA at fp16 when present, else it says "no CUDA device"),
+- model load time, and the 240-slice study end to end (model load included),
 - time to first score and to the whole study for a 40- and a 240-slice 512² phantom study,
 - Grad-CAM ms/slice (one slice at a time, as the viewer asks, and batched, as the PDF asks),
 - peak memory (resident set growth during the 240-slice analysis).
@@ -75,10 +76,14 @@ class PeakRss:
 
 
 def bench_device(device: str, sizes: list[int]) -> None:
+    start = time.perf_counter()
     classifier = Classifier(device=device)
+    if device == "cuda":
+        torch.cuda.synchronize()
+    load_s = time.perf_counter() - start
     print(
         f"\n== {classifier.card.title} on {classifier.device_label} (torch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads) =="
+        f"{torch.get_num_threads()} threads) ==\nmodel load (card, sha256, weights, to the device): {load_s:.2f} s"
     )
     volumes = {n: phantom_volume(n) for n in sizes}
     small = volumes[min(sizes)]
@@ -111,8 +116,9 @@ def bench_device(device: str, sizes: list[int]) -> None:
             total = time.perf_counter() - start
         print(
             f"{n:>4}-slice study: first scores after {1000 * first[0]:.0f} ms, whole study {total:.2f} s "
-            f"({n / total:.1f} slices/s); resident memory {memory.before:.0f} MiB before (volume "
-            f"{volume.hu.nbytes / 2**20:.0f} MiB), peak {memory.peak:.0f} MiB (+{memory.peak - memory.before:.0f})"
+            f"({n / total:.1f} slices/s; end to end with the model load {load_s + total:.2f} s); resident memory "
+            f"{memory.before:.0f} MiB before (volume {volume.hu.nbytes / 2**20:.0f} MiB), peak {memory.peak:.0f} MiB "
+            f"(+{memory.peak - memory.before:.0f})"
         )
 
     indices = list(range(small.n_slices // 2 - 4, small.n_slices // 2 + 4))
@@ -140,6 +146,8 @@ def main() -> int:
         if args.device == "auto" and torch.cuda.is_available()
         else ["cpu" if args.device == "auto" else args.device]
     )
+    if "cuda" not in devices:
+        print("GPU: no CUDA device (run `bench/inference.py --device cuda` where one is, for the fp16 figures)")
     for device in devices:
         bench_device(device, args.slices)
     return 0

@@ -4,8 +4,13 @@ Each figure is printed beside its baseline from the same run: the project's full
 decode into one int16 volume) vs `for f in files: pydicom.dcmread(f).pixel_array` (the ratio),
 the new decoder (imagecodecs on a thread per core) vs the old one (pydicom's plugins on the same
 pipeline), header indexing on 1 vs 2 threads, one slice's decode time, and peak memory
-(tracemalloc, which sees numpy's buffers) vs the volume's own size. Times are the best of
-`--repeat` runs. The same comparison runs on ../shared/data DICOM when present.
+(tracemalloc, which sees numpy's buffers) vs the volume's own size. The three loads run
+interleaved, `--repeat` times, and each figure is the median of its repeats (the ratio is the
+median of the per-repeat ratios), so load from other processes weighs on each alike; "cores"
+is the process CPU time over the wall time of the project's load (2.0 = both cores busy
+throughout; less when other processes hold them), and the CPU time of each load is printed
+too (the work itself, which other processes do not inflate). The same comparison runs on
+../shared/data DICOM when present.
 
 Run: `.venv/bin/python bench/load.py [--slices 240] [--syntax explicit j2k ...] [--repeat 3]`.
 Targets (issue 11): JPEG Lossless full load ≤ 0.35× and JPEG 2000 ≤ 0.6× the plain loop on 2 cores.
@@ -16,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import tempfile
 import time
 import tracemalloc
@@ -24,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
+from pydicom.uid import UID
 
 from ichviewer.core.dicom.config import configure_pydicom
 from ichviewer.core.dicom.index import index_folder
@@ -36,14 +43,20 @@ REAL_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 REAL_FOLDERS = ("rsna_dicom", "dcm_qa_ct")
 
 
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    """The shortest of `repeat` wall-clock times of `run()`."""
-    times = []
+def timed(run: Callable[[], object]) -> tuple[float, float]:
+    """(wall seconds, process CPU seconds) of `run()`."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    run()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def median_of(repeat: int, runs: dict[str, Callable[[], object]]) -> dict[str, list[tuple[float, float]]]:
+    """Each run `repeat` times, interleaved: {name: [(wall, cpu), …]}."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for name, run in runs.items():
+            samples[name].append(timed(run))
+    return samples
 
 
 def plain_loop(files: list[Path]) -> None:
@@ -68,13 +81,13 @@ def peak_memory_mb(run: Callable[[], object]) -> float:
 
 
 def decode_ms(index: StudyIndex, prefer_imagecodecs: bool) -> float:
-    """One slice's decode (one thread), averaged over up to 40 slices."""
+    """One slice's decode (one thread, its CPU time: others' load does not count), averaged over up to 40 slices."""
     headers = [h for s in index.series for h in s.slices]
     sample = headers[:: max(1, len(headers) // 40)]
-    start = time.perf_counter()
+    start = time.thread_time()
     for header in sample:
         read_slice_hu(header, prefer_imagecodecs=prefer_imagecodecs)
-    return (time.perf_counter() - start) / len(sample) * 1e3
+    return (time.thread_time() - start) / len(sample) * 1e3
 
 
 def compare(name: str, folder: Path, repeat: int, expected: np.ndarray | None = None) -> None:
@@ -86,22 +99,40 @@ def compare(name: str, folder: Path, repeat: int, expected: np.ndarray | None = 
     if expected is not None:
         (volume,) = full_load(folder)
         assert np.array_equal(volume, expected), "round trip is not exact"
-    t_plain = best_of(repeat, lambda: plain_loop(dicom_files))
-    t_new = best_of(repeat, lambda: full_load(folder))
-    t_old = best_of(repeat, lambda: full_load(folder, prefer_imagecodecs=False))
-    t_index_1 = best_of(repeat, lambda: index_folder(folder, workers=1))
-    t_index_2 = best_of(repeat, lambda: index_folder(folder, workers=2))
+    runs = median_of(
+        repeat,
+        {
+            "plain": lambda: plain_loop(dicom_files),
+            "new": lambda: full_load(folder),
+            "old": lambda: full_load(folder, prefer_imagecodecs=False),
+            "index 1": lambda: index_folder(folder, workers=1),
+            "index 2": lambda: index_folder(folder, workers=2),
+        },
+    )
+    wall = {key: statistics.median(w for w, _ in samples) for key, samples in runs.items()}
+    ratio = statistics.median(new[0] / plain[0] for new, plain in zip(runs["new"], runs["plain"], strict=True))
+    ratio_old = statistics.median(new[0] / old[0] for new, old in zip(runs["new"], runs["old"], strict=True))
+    cores = statistics.median(cpu / w for w, cpu in runs["new"])
+    cpu = {key: statistics.median(c for _, c in samples) for key, samples in runs.items()}
+    spread = f"{min(w for w, _ in runs['new']):.2f}–{max(w for w, _ in runs['new']):.2f}"
     array_mb = n * 512 * 512 * 2 / 1e6 if expected is None else expected.nbytes / 1e6
     peak = peak_memory_mb(lambda: full_load(folder))
     size_mb = sum(p.stat().st_size for p in files) / 1e6
     print(
-        f"{name:>18}: {n} slices, {size_mb:6.1f} MB\n"
-        f"{'':>20}full load {t_new:6.2f} s vs plain pydicom loop {t_plain:6.2f} s = {t_new / t_plain:4.2f}× | "
-        f"old decoder {t_old:6.2f} s ({t_new / t_old:4.2f}× of it)\n"
-        f"{'':>20}index {t_index_2:5.2f} s on 2 threads vs {t_index_1:5.2f} s on 1 | "
-        f"decode {decode_ms(index, True):5.1f} ms/slice vs old {decode_ms(index, False):5.1f} (1 thread) | "
+        f"{name:>18}: {n} slices, {size_mb:6.1f} MB, {', '.join(UID(t).name for t in syntaxes(index))}; "
+        f"load average {os.getloadavg()[0]:.1f}\n"
+        f"{'':>20}full load {wall['new']:6.2f} s [{spread}] vs plain pydicom loop {wall['plain']:6.2f} s "
+        f"= {ratio:4.2f}× (cores {cores:3.1f}) | old decoder {wall['old']:6.2f} s ({ratio_old:4.2f}× of it)\n"
+        f"{'':>20}CPU time: full load {cpu['new']:6.2f} s, plain loop {cpu['plain']:6.2f} s, old decoder "
+        f"{cpu['old']:6.2f} s\n"
+        f"{'':>20}index {wall['index 2']:5.2f} s on 2 threads vs {wall['index 1']:5.2f} s on 1 | "
+        f"decode {decode_ms(index, True):5.1f} ms/slice vs old {decode_ms(index, False):5.1f} (1 thread, CPU) | "
         f"peak {peak:6.1f} MB vs volume {array_mb:6.1f} MB = {peak / array_mb:4.2f}×"
     )
+
+
+def syntaxes(index: StudyIndex) -> list[str]:
+    return sorted({t for s in index.series for t in s.transfer_syntaxes})
 
 
 def main() -> None:
@@ -117,7 +148,7 @@ def main() -> None:
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}, pydicom {pydicom.__version__}"
     )
-    print(f"phantom: {args.slices} slices × {args.size}×{args.size} int16; times are the best of {args.repeat}")
+    print(f"phantom: {args.slices} slices × {args.size}×{args.size} int16; medians of {args.repeat} interleaved runs")
     block = generate_phantom(
         PhantomSpec(
             seed=1, n_slices=48, size=args.size, pixel_mm=230.0 / args.size, subtypes=("subdural", "intraparenchymal")

@@ -11,44 +11,18 @@ import argparse
 import os
 import platform
 import time
-from pathlib import Path
 
 import numpy as np
 
 from ichviewer.core.dicom.records import SliceHeader
 from ichviewer.core.geometry import plan_stack
 from ichviewer.core.mpr import Mpr, View
+from ichviewer.core.synthetic.memory_stack import stack_headers
 
 
-def headers(n: int, size: int, tilt_deg: float, z: np.ndarray) -> list[SliceHeader]:
+def headers(n: int, size: int, tilt_deg: float, z: np.ndarray) -> tuple[SliceHeader, ...]:
     """Headers of an axial stack at table positions `z` (mm), tilted about x like a gantry."""
-    tilt = np.radians(tilt_deg)
-    orientation = (1.0, 0.0, 0.0, 0.0, float(np.cos(tilt)), float(-np.sin(tilt)))
-    return [
-        SliceHeader(
-            path=Path(f"/memory/{k:04d}.dcm"),
-            sop_instance_uid=f"1.2.3.{k}",
-            instance_number=k + 1,
-            position=(-115.0, -115.0 * float(np.cos(tilt)), float(z[k])),
-            orientation=orientation,
-            rows=size,
-            columns=size,
-            pixel_spacing=(0.45, 0.45),
-            slice_thickness=1.0,
-            rescale_slope=1.0,
-            rescale_intercept=0.0,
-            has_rescale=True,
-            pixel_padding=None,
-            transfer_syntax="1.2.840.10008.1.2.1",
-            window_center=40.0,
-            window_width=80.0,
-            gantry_tilt=tilt_deg,
-            acquisition_number=1,
-            image_type=("ORIGINAL", "PRIMARY", "AXIAL"),
-            frames=1,
-        )
-        for k in range(n)
-    ]
+    return stack_headers((n, size, size), z, tilt_deg, 0.45, origin=(-115.0, -115.0), slice_thickness=1.0)
 
 
 def timed(mpr: Mpr, hu: np.ndarray, view: View, repeat: int) -> tuple[float, float]:

@@ -4,7 +4,9 @@ Phantoms of mixed truth (every third has a bleed), written once per N into a tem
 then `index_folder` and `run_queue` with the bundled model (no result cache: a fresh cache folder).
 Peak resident memory is printed to show it stays flat (one volume at a time).
 
-Run: `python bench/triage.py [--n 10 50 200] [--slices 24] [--size 256] [--device cpu|cuda]`.
+Run: `python bench/triage.py [--n 10 50 200] [--slices 24] [--size 256] [--device cpu|cuda] [--index-only]`
+(`--index-only`: write and index, no model; for the scale of the headers-only index where analysing
+N studies would take too long).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from ichviewer.core.dicom.index import index_folder  # noqa: E402
 from ichviewer.core.inference import Classifier  # noqa: E402
 from ichviewer.core.labels import SUBTYPE_KEYS  # noqa: E402
 from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study  # noqa: E402
-from ichviewer.core.triage import WorkQueue, run_queue  # noqa: E402
+from ichviewer.core.triage import run_queue  # noqa: E402
+from ichviewer.core.work_queue import WorkQueue  # noqa: E402
 from ichviewer.core.worklist_rows import Status, rows_from_index  # noqa: E402
 
 
@@ -44,9 +47,11 @@ def main() -> None:
     parser.add_argument("--slices", type=int, default=24)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--index-only", action="store_true", help="write and index the studies; analyse none")
     args = parser.parse_args()
-    classifier = Classifier(device=args.device)
-    print(f"model {classifier.card.title} on {classifier.device_label}; {args.slices} slices of {args.size}² per study")
+    classifier = None if args.index_only else Classifier(device=args.device)
+    model = "no model" if classifier is None else f"model {classifier.card.title} on {classifier.device_label}"
+    print(f"{model}; {args.slices} slices of {args.size}² per study; {os.cpu_count()} CPUs")
     for n in args.n:
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["ICHVIEWER_CACHE"] = str(Path(tmp) / "cache")  # fresh scores, not the cache's
@@ -58,6 +63,13 @@ def main() -> None:
             index = index_folder(root)
             indexed = time.perf_counter() - start
             rows = {row.key: row for row in rows_from_index(index)}
+            line = (
+                f"N={n:>4}: written in {written:.1f} s; indexed {len(index.studies)} studies in {indexed:.2f} s "
+                f"({n * args.slices / indexed:.0f} files/s), {len(rows)} worklist rows"
+            )
+            if classifier is None:
+                print(line)
+                continue
             queue = WorkQueue(rows)
             peak_before = peak_rss_mb()
             start = time.perf_counter()
@@ -65,9 +77,8 @@ def main() -> None:
             analysed = time.perf_counter() - start
             done = sum(r.status is Status.DONE for r in rows.values())
             print(
-                f"N={n:>4}: written in {written:.1f} s; indexed {len(index.studies)} studies in {indexed:.2f} s "
-                f"({n * args.slices / indexed:.0f} files/s); analysed {done} in {analysed:.1f} s = "
-                f"{done / analysed * 60:.1f} studies/min; peak RSS {peak_before:.0f} → {peak_rss_mb():.0f} MB"
+                f"{line}; analysed {done} in {analysed:.1f} s = {done / analysed * 60:.1f} studies/min; "
+                f"peak RSS {peak_before:.0f} → {peak_rss_mb():.0f} MB"
             )
 
 

@@ -17,6 +17,7 @@ from ichviewer import __version__
 from ichviewer.core.devices import DEVICES
 from ichviewer.core.intended_use import NOT_FOR_CLINICAL_USE
 from ichviewer.core.results import KEY_FINDINGS_SHOWN
+from ichviewer.core.settings import LAYOUTS
 
 Handler = Callable[[argparse.Namespace], int]
 log = logging.getLogger(__name__)
@@ -104,10 +105,12 @@ def progress_bar(description: str):  # type: ignore[no-untyped-def]
 
 
 def _scan(args: argparse.Namespace) -> int:
-    """Score the default series of a folder headless; print the study table, write JSON/CSV."""
+    """Score the default series of a folder headless; print the study table, write JSON/CSV/PDF (with the
+    measurements saved in the viewer for that series)."""
     from ichviewer.core.applicability import NotApplicable
     from ichviewer.core.inference import Classifier
     from ichviewer.core.labels import label
+    from ichviewer.core.measurement_report import measurements_json
     from ichviewer.core.model import ModelError
     from ichviewer.core.results import write_json_atomic
     from ichviewer.core.results_csv import write_csv
@@ -141,14 +144,18 @@ def _scan(args: argparse.Namespace) -> int:
             f"{row.slices_over:>10}{row.threshold:>11.3f}  {row.verdict}"
         )
     print(result.describe())
+    measured = _stored_measurements(volume)
     if args.json:
-        write_json_atomic(Path(args.json), result.to_json())
-        print(f"wrote {args.json}")
+        data = result.to_json()
+        if measured:
+            data["measurements"] = measurements_json(measured)
+        write_json_atomic(Path(args.json), data)
+        print(f"wrote {args.json}" + (f" (with {len(measured)} saved measurements)" if measured else ""))
     if args.csv:
         write_csv(result, Path(args.csv))
         print(f"wrote {args.csv}")
     if args.pdf:
-        _write_scan_pdf(args, volume, result, classifier)
+        _write_scan_pdf(args, volume, result, classifier, measured)
     return 0
 
 
@@ -181,7 +188,24 @@ def _scan_not_applicable(args: argparse.Namespace, volume, classifier, reason: s
     return 0
 
 
-def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier) -> None:  # type: ignore[no-untyped-def]
+def _stored_measurements(volume):  # type: ignore[no-untyped-def]
+    """The measurements saved in the viewer for this series (a store that cannot be read: none, said on stderr)."""
+    import sqlite3
+
+    from ichviewer.core.measurement_report import stored_measurements
+    from ichviewer.core.store import StoreError
+
+    try:
+        loaded = stored_measurements(volume.series.study_uid, volume.series.uid)
+    except (StoreError, sqlite3.Error, OSError) as error:
+        print(f"ichviewer: saved measurements not included: {error}", file=sys.stderr)
+        return ()
+    for problem in loaded.problems:
+        print(f"ichviewer: {problem}", file=sys.stderr)
+    return loaded.items
+
+
+def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier, measured=()) -> None:  # type: ignore[no-untyped-def]
     """The same PDF as the viewer's File ▸ Export PDF: key slices with their Grad-CAM heatmaps."""
     import time
 
@@ -191,7 +215,7 @@ def _write_scan_pdf(args: argparse.Namespace, volume, result, classifier) -> Non
     start = time.perf_counter()
     options = ReportOptions(deidentify=args.deidentify, max_key_slices=args.key_slices)
     maps = heatmaps_for(classifier, volume, result.key_findings(options.max_key_slices))
-    write_pdf(Path(args.pdf), volume, result, maps, options)
+    write_pdf(Path(args.pdf), volume, result, maps, options, measurements=measured)
     print(f"wrote {args.pdf} ({len(maps)} heatmaps, {time.perf_counter() - start:.1f} s)")
 
 
@@ -200,7 +224,8 @@ def _triage(args: argparse.Namespace) -> int:
     from ichviewer.core.dicom.index import index_folder
     from ichviewer.core.inference import Classifier
     from ichviewer.core.model import ModelError
-    from ichviewer.core.triage import WorkQueue, run_queue
+    from ichviewer.core.triage import run_queue
+    from ichviewer.core.work_queue import WorkQueue
     from ichviewer.core.worklist_export import write_worklist_csv, write_worklist_json
     from ichviewer.core.worklist_rows import Status, StudyRow, ranked, rows_from_index
 
@@ -283,15 +308,18 @@ def _viewer(args: argparse.Namespace) -> int:
         return 1
     from ichviewer.ui.main_window import run_viewer
 
-    return run_viewer(folder, device=args.device)
+    return run_viewer(folder, device=args.device, layout=args.layout)
 
 
 def build_viewer_parser() -> argparse.ArgumentParser:
-    """`ichviewer [FOLDER] [--demo] [--device D]`: the viewer (no subcommand)."""
+    """`ichviewer [FOLDER] [--demo] [--device D] [--layout axial|mpr]`: the viewer (no subcommand)."""
     parser = argparse.ArgumentParser(prog="ichviewer", description=f"Open the viewer. {NOT_FOR_CLINICAL_USE}.")
     parser.add_argument("folder", nargs="?", help="folder with a CT study (searched recursively)")
     parser.add_argument("--demo", action="store_true", help="open the synthetic demo study (generated once)")
     parser.add_argument("--device", choices=DEVICES, help="device for the AI analysis")
+    parser.add_argument(
+        "--layout", choices=LAYOUTS, help="axial view alone, or mpr: axial | coronal | sagittal (default: as last time)"
+    )
     parser.set_defaults(handler=_viewer)
     return parser
 
@@ -303,6 +331,13 @@ def _wants_viewer(parser: argparse.ArgumentParser, argv: Sequence[str]) -> bool:
         if isinstance(action, argparse._SubParsersAction):
             commands.update(action.choices)
     return not argv or (argv[0] not in commands and argv[0] not in ("-h", "--help", "--version"))
+
+
+def _model_options(command: argparse.ArgumentParser) -> None:
+    """--deidentify, --model and --device: what `scan` and `triage` share."""
+    command.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDFs")
+    command.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
+    command.add_argument("--device", default="auto", choices=DEVICES)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -325,10 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--demo", action="store_true", help="the synthetic demo study (generated once)")
     scan.add_argument("--json", metavar="FILE", help="write per-slice and per-study scores as JSON")
     scan.add_argument("--csv", metavar="FILE", help="write per-slice scores as CSV")
-    scan.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
-    scan.add_argument("--device", default="auto", choices=DEVICES)
     scan.add_argument("--pdf", metavar="FILE", help="write the PDF summary (as File ▸ Export PDF in the viewer)")
-    scan.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDF")
+    _model_options(scan)
     scan.add_argument(
         "--key-slices",
         type=int,
@@ -344,9 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     triage.add_argument("--csv", metavar="FILE", help="write the ranked worklist as CSV (one row per study)")
     triage.add_argument("--json", metavar="FILE", help="write the ranked worklist as JSON")
     triage.add_argument("--pdf-dir", metavar="DIR", help="write one PDF summary per analysed study into DIR")
-    triage.add_argument("--deidentify", action="store_true", help="leave patient name, ID, dates out of the PDFs")
-    triage.add_argument("--model", metavar="DIR", help="model folder (default: the bundled model)")
-    triage.add_argument("--device", default="auto", choices=DEVICES)
+    _model_options(triage)
     triage.set_defaults(handler=_triage)
 
     phantom = sub.add_parser("phantom", help="write a synthetic head CT study with ground-truth labels and masks")

@@ -87,60 +87,14 @@ def tiny_slab_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def make_volume():
-    """Factory: an in-memory CTVolume around an int16 (z, y, x) HU array (no files)."""
-    from ichviewer.core.dicom.records import Series, SliceHeader
-    from ichviewer.core.geometry import plan_stack
-    from ichviewer.core.load_report import LoadReport
-    from ichviewer.core.volume import CTVolume
+    """Factory: an in-memory CTVolume around an int16 (z, y, x) HU array (no files), `spacing` mm apart."""
+    import numpy as np
 
-    def make(hu, spacing: float = 5.0, pixel: float = 0.5, uid: str = "1.2.826.0.1.3680043.8.498.1"):
-        headers = tuple(
-            SliceHeader(
-                path=Path(f"/memory/slice{k:03d}.dcm"),
-                sop_instance_uid=f"{uid}.{k + 1}",
-                instance_number=k + 1,
-                position=(0.0, 0.0, k * spacing),
-                orientation=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
-                rows=hu.shape[1],
-                columns=hu.shape[2],
-                pixel_spacing=(pixel, pixel),
-                slice_thickness=spacing,
-                rescale_slope=1.0,
-                rescale_intercept=0.0,
-                has_rescale=True,
-                pixel_padding=None,
-                transfer_syntax="1.2.840.10008.1.2.1",
-                window_center=40.0,
-                window_width=80.0,
-                gantry_tilt=None,
-                acquisition_number=1,
-                image_type=("ORIGINAL", "PRIMARY", "AXIAL"),
-                frames=1,
-            )
-            for k in range(hu.shape[0])
-        )
-        series = Series(
-            uid=uid,
-            study_uid=uid + ".0",
-            modality="CT",
-            number=1,
-            description="synthetic",
-            patient_name="TEST",
-            patient_id="T1",
-            patient_birth_date="",
-            patient_sex="",
-            study_date="20260101",
-            study_time="",
-            study_description="",
-            accession_number="",
-            institution="",
-            manufacturer="",
-            model_name="",
-            kernel="",
-            slices=headers,
-        )
-        geometry = plan_stack(headers)
-        return CTVolume(hu=hu, series=series, geometry=geometry, report=LoadReport())
+    from ichviewer.core.synthetic.memory_stack import UID, memory_volume
+
+    def make(hu, spacing: float = 5.0, pixel: float = 0.5, uid: str = UID):
+        z = np.arange(hu.shape[0]) * spacing
+        return memory_volume(hu, z, pixel_mm=pixel, uid=uid, slice_thickness=spacing)
 
     return make
 

@@ -59,7 +59,10 @@ class OracleClassifier:
         from ichviewer.core.labels import LABEL_KEYS
 
         self.labels = LABEL_KEYS
-        self.card = SimpleNamespace(sha256="0" * 64, name="oracle", version="truth")
+        self.card = SimpleNamespace(
+            sha256="0" * 64, name="oracle", version="truth", title="oracle truth", labels=LABEL_KEYS
+        )
+        self.device_label = "CPU"
         self.calls = 0
 
     def predict(self, volume, progress=None, cancel=None, on_batch=None):  # type: ignore[no-untyped-def]

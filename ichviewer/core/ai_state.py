@@ -24,7 +24,7 @@ class ModelStatus(Enum):
 
 @dataclass(frozen=True)
 class ModelInfo:
-    """The classifier as the status bar names it; `labels` in the card's order."""
+    """The classifier as the status bar names it; `labels` in the card's order; `device` is '' until loaded."""
 
     status: ModelStatus = ModelStatus.LOADING
     title: str = ""
@@ -123,21 +123,22 @@ def status_line(model: ModelInfo, run: AIRun) -> tuple[str, str]:
         return "AI: loading model…", "The model loads in the background; the viewer works meanwhile"
     if model.status is ModelStatus.UNAVAILABLE:
         return "AI unavailable (the viewer works without it)", model.error
-    on = f"{model.title} on {model.device}"
     if run.phase is Phase.RUNNING:
-        text = f"AI: {run.message} ({run.done}/{run.total}) on {model.device}"
+        text = f"AI: {run.message} ({run.done}/{run.total})" + (f" on {model.device}" if model.device else "")
     elif run.phase is Phase.DONE and run.result is not None:
         study = run.result.study
-        text = (
-            f"AI: {study.headline} · {study.flagged_slices} of {study.n_slices} slices flagged "
-            f"({run.message}, {model.device})"
-        )
+        how = f"{run.message}, {model.device}" if model.device else run.message
+        text = f"AI: {study.headline} · {study.flagged_slices} of {study.n_slices} slices flagged ({how})"
     elif run.phase is Phase.FAILED:
         return "AI: " + run.message.split(":")[0], run.message
     elif run.phase is Phase.NOT_APPLICABLE:
         text = f"AI not applicable: {run.message}"
-    else:
-        text = f"AI: {on}"
+    elif model.device:
+        text = f"AI: {model.title} on {model.device}"
+    elif run.busy:  # queued for a network that is not loaded yet: it is loading now
+        return "AI: loading the network…", f"{model.title}: torch and the weights load for the first analysis"
+    else:  # the card is read; torch and the network load when a study first needs them
+        return f"AI: {model.title}", f"{model.title}: the network loads when a study is first analysed"
     return text, text
 
 

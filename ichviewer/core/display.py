@@ -1,4 +1,4 @@
-"""How the slices are shown: the window (level/width) and which overlays are visible.
+"""How the slices are shown: the window (level/width), which overlays are visible and the layout of the views.
 
 `show_patient` is the privacy toggle (P): off hides the patient's name, ID and dates on screen,
 e.g. while sharing the screen.
@@ -20,6 +20,7 @@ class Display(EventedModel):
     window: Window = PRESETS["brain"]
     show_overlays: bool = True
     show_patient: bool = True
+    layout: str = "axial"  # one of core.settings.LAYOUTS: the axial view alone, or axial | coronal | sagittal
 
     @staticmethod
     def preset_window(name: str, volume: CTVolume | None) -> Window | None:
@@ -37,3 +38,7 @@ class Display(EventedModel):
 
     def toggle_patient(self) -> None:
         self.show_patient = not self.show_patient
+
+    def toggle_layout(self) -> None:
+        """M: the axial view alone, or axial | coronal | sagittal."""
+        self.layout = "mpr" if self.layout == "axial" else "axial"

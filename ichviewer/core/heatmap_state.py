@@ -85,6 +85,10 @@ class HeatmapCache:
         self._pending.add(key)
         return True
 
+    def release(self, key: HeatKey) -> None:
+        """The worker skipped `key` (the reader had moved on): ask again when that slice is shown again."""
+        self._pending.discard(key)
+
     def pending(self, key: HeatKey) -> bool:
         """Asked of the worker and not back yet (the view says "computing heatmap…")."""
         return key in self._pending and key not in self._maps

@@ -1,6 +1,7 @@
 """Tickets for background work: one generation counter, one cancel event per piece of work.
 
-Every request the viewer hands to a worker (load a study, score it, draw heatmaps) is a `Job`.
+Every request the viewer hands to a worker (load a study, score it, draw heatmaps, analyse the
+worklist's studies) is a `Job`.
 Starting a job of a kind cancels the previous one of that kind; a worker's results are used
 only while their job is still the current one, so a slow first study can never overwrite
 the second and nothing of a study the reader has left reaches the screen.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 LOAD = "load"
 ANALYSIS = "analysis"
+WORKLIST = "worklist"  # the analysis of a folder's other studies, one after another
 
 
 @dataclass(frozen=True, eq=False)

@@ -2,6 +2,9 @@
 
 Each measurement is a frozen dataclass: a stable id (kept through edits and saving), where it
 was placed (view, image index, its points as image pixels and as patient mm) and its values.
+The two bleed volume estimates ("abc", "region") are measurements too, so they share the list,
+the undo and the store; `core/bleed_estimates.py` makes them, with what they were made from in
+`bleed` (`BleedSettings`).
 Distances and angles are taken between patient points, so they are right on tilted stacks and
 on reformats drawn at any aspect; region statistics come from the view's image (interpolated
 HU on coronal/sagittal reformats, missing pixels left out). `remeasure` moves points and keeps
@@ -11,7 +14,7 @@ the id; `to_json`/`from_json` give the stored form.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, cast, get_args
 
 import numpy as np
@@ -19,7 +22,8 @@ import numpy as np
 from ichviewer.core.midline import Shift, midline_shift
 from ichviewer.core.mpr import VIEWS, Mpr, Pixel, Plane, View
 
-Kind = Literal["length", "angle", "ellipse", "polygon", "midline"]
+Kind = Literal["length", "angle", "ellipse", "polygon", "midline", "abc", "region"]
+BLEED_KINDS = ("abc", "region")  # volume estimates, made by core.bleed_estimates
 POINTS = {"length": 2, "angle": 3, "ellipse": 2, "midline": 3}  # polygons: 3 or more
 Point3 = tuple[float, float, float]
 
@@ -50,15 +54,33 @@ class RegionStats:
     max: float | None
 
 
+VoxelRange = tuple[tuple[int, int], tuple[int, int], tuple[int, int]]  # half-open (slices, rows, columns)
+
+
+@dataclass(frozen=True)
+class BleedSettings:
+    """What a volume estimate was made from: ABC/2's slice count, a seeded region's seed, HU range and box."""
+
+    slices: int  # abc: the slices the bleed spans (C = slices × spacing); region: the slices it touches
+    spacing_mm: float = 0.0  # abc: between slices
+    seed: tuple[int, int, int] | None = None  # region: native (slice, row, column)
+    hu_range: tuple[float, float] | None = None  # region
+    box: VoxelRange | None = None  # region: on the native stack
+    voxels: int = 0  # region
+    warnings: tuple[str, ...] = ()  # what makes the estimate less reliable
+
+
 @dataclass(frozen=True)
 class Measurement:
-    """One measurement; `value` is mm (length, midline shift: signed towards the patient's left) or degrees (angle)."""
+    """One measurement; `value` is mm (length, midline shift: signed towards the patient's left), degrees
+    (angle) or mL (abc, region: estimates)."""
 
     id: str
     kind: Kind
     placement: Placement
     value: float | None = None
     stats: RegionStats | None = None  # ellipse and polygon
+    bleed: BleedSettings | None = None  # abc and region
 
     @property
     def label(self) -> str:
@@ -69,6 +91,10 @@ class Measurement:
             return f"Angle {self.value:.1f}°"
         if self.kind == "midline":
             return f"Midline shift {self.shift.text}"
+        if self.kind == "abc":
+            return f"ABC/2 estimate {self.value:.1f} mL"
+        if self.kind == "region":
+            return f"Seeded region estimate {self.value:.1f} mL"
         stats = self.stats
         assert stats is not None
         name = "Ellipse" if self.kind == "ellipse" else "Freehand"
@@ -82,6 +108,13 @@ class Measurement:
         if self.kind != "midline":
             raise MeasurementError(f"a {self.kind} measurement has no midline shift")
         return midline_shift(*(np.array(p) for p in self.placement.patient))
+
+
+def placed(mpr: Mpr, view: View, index: int, points: list[Pixel] | tuple[Pixel, ...]) -> Placement:
+    """Where points placed on image `index` of `view` are, in pixels and in patient mm."""
+    pixels = tuple((float(r), float(c)) for r, c in points)
+    patient = tuple(_point3(mpr.view_to_patient(view, index, r, c)) for r, c in pixels)
+    return Placement(view, index, pixels, patient)
 
 
 def measure(
@@ -103,21 +136,22 @@ def measure(
     expected = POINTS.get(kind)
     if kind not in get_args(Kind) or view not in VIEWS:
         raise MeasurementError(f"unknown measurement {kind!r} on view {view!r}")
+    if kind in BLEED_KINDS:
+        raise MeasurementError(f"a {kind} estimate needs the volume: core.bleed_estimates makes it")
     if (expected is not None and len(points) != expected) or (kind == "polygon" and len(points) < 3):
         raise MeasurementError(f"a {kind} needs {expected or 'at least 3'} points, got {len(points)}")
-    patient = tuple(_point3(mpr.view_to_patient(view, index, r, c)) for r, c in points)
-    placement = Placement(view, index, points, patient)
+    where = placed(mpr, view, index, points)
     ident = id or uuid.uuid4().hex
-    p = [np.array(q) for q in patient]
+    p = [np.array(q) for q in where.patient]
     if kind == "length":
-        return Measurement(ident, kind, placement, float(np.linalg.norm(p[1] - p[0])))
+        return Measurement(ident, kind, where, float(np.linalg.norm(p[1] - p[0])))
     if kind == "angle":
-        return Measurement(ident, kind, placement, _angle_deg(p[0] - p[1], p[2] - p[1]))
+        return Measurement(ident, kind, where, _angle_deg(p[0] - p[1], p[2] - p[1]))
     if kind == "midline":
-        return Measurement(ident, kind, placement, midline_shift(p[0], p[1], p[2]).signed_mm)
+        return Measurement(ident, kind, where, midline_shift(p[0], p[1], p[2]).signed_mm)
     if plane is None or (plane.view, plane.index) != (view, index):
         raise MeasurementError(f"a {kind} region needs the image of {view} {index} for its statistics")
-    return Measurement(ident, kind, placement, stats=region_stats(plane, kind, points))
+    return Measurement(ident, kind, where, stats=region_stats(plane, kind, points))
 
 
 def remeasure(mpr: Mpr, old: Measurement, points: list[Pixel], plane: Plane | None = None) -> Measurement:
@@ -196,7 +230,27 @@ def to_json(m: Measurement) -> dict[str, Any]:
             "min": m.stats.min,
             "max": m.stats.max,
         }
+    if m.bleed is not None:
+        out["bleed"] = {key: _plain(value) for key, value in asdict(m.bleed).items() if value is not None}
     return out
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists, all the way down (JSON has no tuples)."""
+    return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
+
+
+def _bleed_from_json(data: dict[str, Any]) -> BleedSettings:
+    seed, hu, box = data.get("seed"), data.get("hu_range"), data.get("box")
+    return BleedSettings(
+        slices=int(data["slices"]),
+        spacing_mm=float(data.get("spacing_mm", 0.0)),
+        seed=None if seed is None else (int(seed[0]), int(seed[1]), int(seed[2])),
+        hu_range=None if hu is None else (float(hu[0]), float(hu[1])),
+        box=None if box is None else cast(VoxelRange, tuple((int(lo), int(hi)) for lo, hi in box)),
+        voxels=int(data.get("voxels", 0)),
+        warnings=tuple(str(w) for w in data.get("warnings", ())),
+    )
 
 
 def from_json(data: dict[str, Any]) -> Measurement:
@@ -207,10 +261,13 @@ def from_json(data: dict[str, Any]) -> Measurement:
             raise MeasurementError(f"unknown measurement {kind!r} on view {view!r}")
         points = tuple((float(r), float(c)) for r, c in data["points"])
         patient = tuple(_point3(np.asarray(p, dtype=float)) for p in data["patient_mm"])
-        placement = Placement(cast(View, view), int(data["index"]), points, patient)
+        where = Placement(cast(View, view), int(data["index"]), points, patient)
         stats = RegionStats(**data["stats"]) if "stats" in data else None
         value = float(data["value"]) if data.get("value") is not None else None
-        return Measurement(str(data["id"]), cast(Kind, kind), placement, value, stats)
+        bleed = _bleed_from_json(data["bleed"]) if "bleed" in data else None
+        if kind in BLEED_KINDS and (bleed is None or value is None):
+            raise MeasurementError(f"{kind} estimate without its value or settings")
+        return Measurement(str(data["id"]), cast(Kind, kind), where, value, stats, bleed)
     except (KeyError, TypeError, ValueError) as error:
         if isinstance(error, MeasurementError):
             raise

@@ -178,6 +178,17 @@ class Mpr:
         d = point - base
         return ViewPoint(view, index, float(d @ u_row / (u_row @ u_row)), float(d @ u_col / (u_col @ u_col)))
 
+    def nearest_voxel(self, point: np.ndarray) -> tuple[int, int, int]:
+        """The native voxel (slice, row, column) nearest to a patient point, clamped into the stack."""
+        point = np.asarray(point, dtype=float)
+        k, r, c, _ = self.native_coordinates(*(np.asarray(point @ d) for d in self.directions))
+        n, rows, cols = self.native_shape
+        return (
+            int(np.clip(np.rint(k), 0, n - 1)),
+            int(np.clip(np.rint(r), 0, rows - 1)),
+            int(np.clip(np.rint(c), 0, cols - 1)),
+        )
+
     def intersection(self, view: View, index: int, other: View, other_index: int) -> tuple[Pixel, Pixel] | None:
         """Where image `other_index` of `other` crosses image `index` of `view`: two (row, col) ends on its border.
 

@@ -73,7 +73,7 @@ def corner_texts(
     if volume is not None:
         bottom_left = [f"Slice {index + 1} / {volume.n_slices}", *geometry_lines(volume, index)]
     else:
-        bottom_left = [f"Slice {index + 1} / {series.n_images}  (loading…)"]
+        bottom_left = [f"Slice {index + 1}  (loading…)"]  # the count is known once the whole folder is read
         if series.thickness:
             bottom_left.append(f"Thick {series.thickness:g} mm")
     bottom_right = [f"W {window.width:g}  L {window.level:g}  {window.name.capitalize()}", f"Zoom {zoom:.2f}×"]

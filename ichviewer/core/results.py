@@ -275,7 +275,12 @@ class StudyResult:
             return f"{study.headline} ({self.n_slices} slices analysed)"
         return f"{study.headline}: {study.flagged_slices} of {self.n_slices} slices flagged"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, exact: bool = False) -> dict[str, Any]:
+        """The result as JSON: scores to 6 decimals, or `exact` (the cache: reopening shows the very same scores)."""
+
+        def score(value: float) -> float:
+            return float(value) if exact else round(float(value), 6)
+
         return {
             "format_version": FORMAT_VERSION,
             "series_uid": self.series_uid,
@@ -301,7 +306,7 @@ class StudyResult:
                     "slice": i + 1,
                     "sop_instance_uid": uid,
                     "position_mm": round(float(pos), 3),
-                    "scores": {k: round(float(s), 6) for k, s in zip(self.labels, row, strict=True)},
+                    "scores": {k: score(s) for k, s in zip(self.labels, row, strict=True)},
                 }
                 for i, (uid, pos, row) in enumerate(
                     zip(self.sop_instance_uids, self.slice_positions, self.scores, strict=True)
@@ -375,5 +380,5 @@ def load_cached(sop_instance_uids: tuple[str, ...], model_sha256: str) -> StudyR
 
 def save_cached(result: StudyResult) -> Path:
     path = cache_path(result.sop_instance_uids, result.model_sha256)
-    write_json_atomic(path, result.to_json())
+    write_json_atomic(path, result.to_json(exact=True))
     return path

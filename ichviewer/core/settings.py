@@ -22,6 +22,7 @@ from ichviewer.core.windowing import PRESETS, SCANNER
 SCHEMA_VERSION = 1
 MAX_RECENT = 10
 THEMES = ("dark", "light")
+LAYOUTS = ("axial", "mpr")  # the axial view alone, or axial | coronal | sagittal
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ class Settings:
     heatmap_opacity: float = 0.45
     last_export_folder: str = ""
     theme: str = "dark"
+    layout: str = "axial"  # one of LAYOUTS
 
     def add_recent(self, folder: str | os.PathLike[str]) -> None:
         """Put `folder` first in the recent list (no duplicates, at most MAX_RECENT)."""
@@ -112,7 +114,7 @@ def _checked(name: str, value: Any) -> Any:
         return list(value[:MAX_RECENT]) if ok else None
     if not isinstance(value, str):
         return None
-    allowed = {"default_window": (*PRESETS, SCANNER), "theme": THEMES, "device": DEVICES}.get(name)
+    allowed = {"default_window": (*PRESETS, SCANNER), "theme": THEMES, "device": DEVICES, "layout": LAYOUTS}.get(name)
     return value if allowed is None or value in allowed else None
 
 

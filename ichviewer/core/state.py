@@ -2,7 +2,7 @@
 
 One state per window. Views are built from it and subscribe to its events; user intent becomes a
 call of one of its methods; background work is asked for through request events (`load_requested`,
-`analysis_requested`, `heatmap_requested`) and its results come back through the methods below,
+`analysis_requested`, `heatmap_requested`, `worklist_requested`) and its results come back through the methods below,
 each with the `Job` it was started for: results of a job that is no longer current are dropped.
 The state is changed on one thread only (the GUI thread in the viewer; tests call it directly).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,65 +22,35 @@ from ichviewer.core.display import Display
 from ichviewer.core.events import EventedModel
 from ichviewer.core.heatmap_colors import heat_levels
 from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice, heatmap_caption
-from ichviewer.core.jobs import ANALYSIS, LOAD, Job, Jobs
+from ichviewer.core.jobs import ANALYSIS, LOAD, WORKLIST, Job, Jobs
 from ichviewer.core.load_report import LoadReport, plural
+from ichviewer.core.loading_state import LoadProgress, SlicePreview
+from ichviewer.core.measurement_state import Measurements
+from ichviewer.core.mpr import View
+from ichviewer.core.planes import Planes
 from ichviewer.core.privacy import shown_folder
+from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, LoadRequest
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
+from ichviewer.core.state_worklist import WorklistIntent
 from ichviewer.core.volume import CTVolume
 
-
-@dataclass(frozen=True)
-class LoadProgress:
-    """The study loader's progress for the status bar."""
-
-    busy: bool = False
-    done: int = 0
-    total: int = 0
-    message: str = ""
-
-
-@dataclass(frozen=True, eq=False)
-class SlicePreview:
-    """One decoded slice shown while the rest of its series loads (first image fast)."""
-
-    series: Series
-    index: int
-    hu: np.ndarray
-
-
-@dataclass(frozen=True, eq=False)
-class LoadRequest:
-    """Index `folder` and load its default series, or load `series` of the already indexed `index`."""
-
-    job: Job
-    folder: Path | None = None
-    index: StudyIndex | None = None
-    series: Series | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class AnalysisRequest:
-    job: Job
-    volume: CTVolume
-    use_cache: bool
-
-
-@dataclass(frozen=True, eq=False)
-class HeatmapRequest:
-    """Grad-CAM of `label` on slice `index` of `volume` (for the current analysis job)."""
-
-    job: Job
-    volume: CTVolume
-    index: int
-    label: str
+if TYPE_CHECKING:  # the worklist's store pulls in scipy (measurements): not needed until a folder of studies opens
+    from ichviewer.core.worklist import Worklist
 
 
 @dataclass(eq=False)
-class ViewerState(EventedModel):
+class ViewerState(WorklistIntent, EventedModel):
     """The study on screen, the cursor, the window, the AI run and the heatmap choice."""
 
-    EXTRA_EVENTS = ("thumbnail", "heatmap_ready", "load_requested", "analysis_requested", "heatmap_requested")
+    EXTRA_EVENTS = (
+        "thumbnail",
+        "heatmap_ready",
+        "load_requested",
+        "analysis_requested",
+        "heatmap_requested",
+        "worklist_requested",
+    )
 
     folder: str = ""
     index: StudyIndex | None = None
@@ -95,11 +66,14 @@ class ViewerState(EventedModel):
     auto_analyse: bool = True
     default_window: str = "brain"  # a preset name, or "scanner" (the series' own window)
     dims: Dims = field(default_factory=Dims)
+    planes: Planes = field(default_factory=Planes)  # the cursor in mm and the image of each view (MPR)
+    measurements: Measurements = field(default_factory=Measurements)
     display: Display = field(default_factory=Display)
     heatmap: HeatmapChoice = field(default_factory=HeatmapChoice)
     heatmaps: HeatmapCache = field(default_factory=HeatmapCache)
     thumbnails: dict[str, np.ndarray] = field(default_factory=dict)
     jobs: Jobs = field(default_factory=Jobs)
+    worklist: Worklist | None = None  # the folder's studies, when it holds more than one
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ViewerState:
@@ -109,6 +83,7 @@ class ViewerState(EventedModel):
         state.display.show_patient = settings.show_patient_overlay
         state.display.window = state.display.preset_window(settings.default_window, None) or state.display.window
         state.heatmap.opacity = settings.heatmap_opacity
+        state.display.layout = settings.layout
         return state
 
     def save_to(self, settings: Settings) -> None:
@@ -117,11 +92,15 @@ class ViewerState(EventedModel):
         settings.show_overlays = self.display.show_overlays
         settings.show_patient_overlay = self.display.show_patient
         settings.heatmap_opacity = self.heatmap.opacity
+        settings.layout = self.display.layout
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self._new_study = True  # the next volume gets the default window
+        self._open_at: tuple[str, int] | None = None  # (series UID, slice) to show once that series is loaded
+        self.dims.events.point.connect(self.planes.follow)  # first: views drawing the point find the planes moved
         self.dims.events.point.connect(lambda _: self.request_heatmap())
+        self.measurements.events.problem.connect(lambda problem: setattr(self, "status", problem or self.status))
         self.heatmap.events.visible.connect(lambda _: self.request_heatmap())
         self.heatmap.events.label.connect(lambda _: self.request_heatmap())
 
@@ -160,6 +139,8 @@ class ViewerState(EventedModel):
         """Index `folder` and load its default series; whatever was open or loading is dropped."""
         self._drop_volume()
         self._new_study = True
+        self.jobs.cancel(WORKLIST)
+        self.worklist = None
         self.index = None
         self.series = None
         self.report = LoadReport()
@@ -169,13 +150,18 @@ class ViewerState(EventedModel):
         self.status = f"Opening {shown_folder(self.folder, self.display.show_patient)}…"
         return self._request_load(LoadRequest(self.jobs.start(LOAD), folder=Path(self.folder)))
 
-    def open_series(self, series: Series) -> Job | None:
-        """Load another series of the open study (None when it is already the one shown or loading)."""
+    def open_series(self, series: Series, at_slice: int | None = None) -> Job | None:
+        """Load another series of the folder, shown at `at_slice` if given (None when already shown or loading)."""
         shown = self.volume is not None and self.volume.series.uid == series.uid
         loading = self.loading.busy and self.series is not None and self.series.uid == series.uid
         if self.index is None or shown or loading:
+            if shown and at_slice is not None:
+                self.set_slice(at_slice)
+            elif loading and at_slice is not None:
+                self._open_at = (series.uid, at_slice)
             return None
         self._drop_volume()
+        self._open_at = None if at_slice is None else (series.uid, at_slice)
         self.series = series
         self.status = f"Loading {series.title}…"
         return self._request_load(LoadRequest(self.jobs.start(LOAD), index=self.index, series=series))
@@ -192,6 +178,8 @@ class ViewerState(EventedModel):
         self.preview = None
         self.volume = None
         self.dims.reset((0, 0, 0))
+        self.planes.reset(None, (0, 0, 0))
+        self.measurements.close()
 
     # --- results of the study loader ---------------------------------------------------------------
     def load_indexed(self, job: Job, index: StudyIndex) -> None:
@@ -218,6 +206,11 @@ class ViewerState(EventedModel):
         self.series = volume.series
         self.report = volume.report
         self.dims.reset(volume.hu.shape)
+        self.planes.reset(volume, self.dims.point)
+        self.measurements.open(volume.series.study_uid, volume.series.uid)
+        if self._open_at is not None and self._open_at[0] == volume.series.uid:
+            self.dims.set_point(z=self._open_at[1])
+        self._open_at = None
         self.volume = volume
         self.preview = None
         report = volume.report
@@ -262,12 +255,45 @@ class ViewerState(EventedModel):
     def step(self, delta: int) -> None:
         self.dims.step(delta)
 
+    def step_view(self, view: View, delta: int) -> None:
+        """Scroll `delta` images through a view (axial: slices; coronal/sagittal: reformat planes)."""
+        if view == "axial":
+            self.step(delta)
+            return
+        voxel = self.planes.step(view, delta)
+        if voxel is not None:
+            self.dims.set_point(*voxel)
+
+    def point_at(self, view: View, index: int, row: float, col: float) -> None:
+        """A click on a view: the cursor goes there and the other views follow."""
+        voxel = self.planes.place(view, index, row, col)
+        if voxel is not None:
+            self.dims.set_point(*voxel)
+        elif view == "axial":
+            self.dims.set_point(index, round(row), round(col))
+
+    def show_image(self, view: View, index: int) -> None:
+        """Bring image `index` of `view` on screen (a measurement chosen in the panel)."""
+        voxel = self.planes.show(view, index)
+        if voxel is not None:
+            self.dims.set_point(*voxel)
+        elif view == "axial":
+            self.set_slice(index)
+
     def jump_flagged(self, step: int) -> None:
-        """N / Shift+N: the peak slice of the next or previous flagged region (wrapping), if any."""
+        """N / Shift+N: the peak slice of the next or previous flagged region; past the last one, the next
+        suspected study of the worklist (in its ranked order) at its first flagged slice; without a worklist,
+        wrapping in the study."""
         result = self.ai.result
         if result is None:
             return
         target = result.next_flagged(self.dims.slice, step)
+        past_the_last = target is None or (target - self.dims.slice) * step <= 0
+        if past_the_last and self.worklist is not None and self.series is not None:
+            found = self.worklist.next_suspected(self.series.study_uid, step)
+            if found is not None:
+                self.open_worklist_study(found[0].key, found[1])
+                return
         if target is None:
             self.status = "No slice passes the threshold"
             return
@@ -308,8 +334,10 @@ class ViewerState(EventedModel):
 
     def model_failed(self, error: str) -> None:
         self.model = ModelInfo(ModelStatus.UNAVAILABLE, error=error)
-        self.jobs.cancel(ANALYSIS)
+        self.jobs.cancel(ANALYSIS, WORKLIST)
         self.ai = AIRun()
+        if self.worklist is not None:
+            self.worklist.fail_queued(f"AI unavailable: {error}")
 
     def toggle_auto_analyse(self) -> None:
         """AI ▸ Analyse studies when opened."""
@@ -337,6 +365,8 @@ class ViewerState(EventedModel):
     def analysis_done(self, job: Job, result: StudyResult, from_cache: bool) -> None:
         if self.jobs.is_current(job):
             self.ai = self.ai.finished(result, from_cache)
+            if self.worklist is not None:
+                self.worklist.take_result(result)
             self.request_heatmap()
 
     def analysis_failed(self, job: Job, message: str) -> None:
@@ -348,12 +378,12 @@ class ViewerState(EventedModel):
             self.ai = self.ai.stopped(Phase.NOT_APPLICABLE, reason)
 
     # --- heatmaps ---------------------------------------------------------------------------------
-    def request_heatmap(self) -> None:
-        """Ask the worker for the current slice's heatmap when the choice wants one it does not have."""
+    def request_heatmap(self, index: int | None = None) -> None:
+        """Ask the worker for a slice's heatmap (default: the current one) when the choice wants one it lacks."""
         job = self.jobs.current(ANALYSIS)
         if self.volume is None or job is None or self.model.status is not ModelStatus.READY:
             return
-        index = self.dims.slice
+        index = self.dims.slice if index is None else index
         label = self.heatmap.label_for(self.ai.result, index)
         if label is not None and self.heatmaps.claim((self.volume.slices[index].sop_instance_uid, label)):
             self.events.heatmap_requested.emit(HeatmapRequest(job, self.volume, index, label))
@@ -364,6 +394,13 @@ class ViewerState(EventedModel):
             key = (sop_instance_uid, label)
             self.heatmaps.put(key, heat_levels(heat))
             self.events.heatmap_ready.emit(key)
+
+    def heatmap_skipped(self, job: Job, sop_instance_uid: str, label: str) -> None:
+        """The worker dropped a request for a slice the reader had already left; revisiting it asks again."""
+        if self.jobs.is_current(job):
+            self.heatmaps.release((sop_instance_uid, label))
+            if self.volume is not None and self.volume.slices[self.dims.slice].sop_instance_uid == sop_instance_uid:
+                self.request_heatmap()  # back on that slice meanwhile
 
     def close(self) -> None:
         """Cancel every job (window closing)."""

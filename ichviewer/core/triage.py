@@ -1,16 +1,16 @@
-"""The triage queue: analyse a folder's studies one after another, one volume in memory at a time.
+"""The triage run: analyse a folder's studies one after another, one volume in memory at a time.
 
-Shared by `ichviewer triage` and the viewer's worklist worker. The queue is thread-safe: the GUI
-thread may move a study to the front (the one the reader opened), pause or cancel while a worker
-thread takes studies from it. A study that fails becomes a failed row with its error and the
-queue goes on; cancelling stops between studies or between batches of one and re-queues it.
+Shared by `ichviewer triage` (`run_queue`) and the viewer's AI worker (`analyse_row`, one study
+between the reader's own requests). The keys come from a `core.work_queue.WorkQueue`. A study
+that fails becomes a failed row with its error and the queue goes on; cancelling stops between
+studies or between batches of one and re-queues it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from ichviewer.core.applicability import NotApplicable
@@ -19,47 +19,10 @@ from ichviewer.core.inference import Classifier
 from ichviewer.core.progress import Cancelled, Progress, report
 from ichviewer.core.scoring import ScoredVolume, score_volume
 from ichviewer.core.study_loading import load_series
+from ichviewer.core.work_queue import WorkQueue
 from ichviewer.core.worklist_rows import Status, StudyRow, study_index, verdict_of
 
 log = logging.getLogger(__name__)
-PAUSE_POLL_S = 0.2
-
-
-class WorkQueue:
-    """Study keys still to analyse, in order; `cancel` stops the runner, `paused` holds it between studies."""
-
-    def __init__(self, keys: Iterable[str]) -> None:
-        self._keys = list(keys)
-        self._lock = threading.Lock()
-        self.cancel = threading.Event()
-        self.paused = threading.Event()
-
-    def take(self) -> str | None:
-        """The next key (None when empty or cancelled); waits while paused."""
-        while self.paused.is_set() and not self.cancel.is_set():
-            self.cancel.wait(PAUSE_POLL_S)
-        with self._lock:
-            if self.cancel.is_set() or not self._keys:
-                return None
-            return self._keys.pop(0)
-
-    def prioritise(self, key: str) -> bool:
-        """Move `key` to the front; False when it is not waiting (done, running or unknown)."""
-        with self._lock:
-            if key not in self._keys:
-                return False
-            self._keys.remove(key)
-            self._keys.insert(0, key)
-            return True
-
-    def put_back(self, key: str) -> None:
-        with self._lock:
-            if key not in self._keys:
-                self._keys.insert(0, key)
-
-    def pending(self) -> list[str]:
-        with self._lock:
-            return list(self._keys)
 
 
 def analyse_row(

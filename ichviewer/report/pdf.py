@@ -3,7 +3,8 @@
 Page 1: the study verdict first (`report/verdict_box.py`), the "not for clinical use" notice, study
 and series, model and device, the study table and the per-slice score chart. Then the key findings
 (`StudyResult.key_findings`), two per page: brain window with and without the Grad-CAM overlay,
-and their scores. Text is vector; images are embedded at twice the slice's resolution so they
+and their scores; the reader's measurements drawn on them, and listed on a last page with their
+images (`report.measurement_page`). Text is vector; images are embedded at twice the slice's resolution so they
 print smoothly. The file is written to a temporary name and renamed, so a reader never sees half
 a report.
 """
@@ -11,24 +12,27 @@ a report.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QRectF, QSizeF, Qt
-from PySide6.QtGui import QColor, QImage, QPen
+from PySide6.QtGui import QColor, QPen
 
 from ichviewer.core.geometry import TILT_REPORT_DEG
 from ichviewer.core.heatmap_colors import blend
 from ichviewer.core.labels import label
+from ichviewer.core.measure import Measurement
 from ichviewer.core.orientation import edge_letters
 from ichviewer.core.preprocess import crop_square, head_box
 from ichviewer.core.results import StudyResult
 from ichviewer.core.verdict_text import ALARM, VerdictText, study_verdict_text
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import PRESETS, apply_window
+from ichviewer.report.images import embedded_image as _qimage
+from ichviewer.report.measurement_page import MeasurementPage
 from ichviewer.report.pdf_canvas import TITLE, PdfCanvas, ReportOptions, write_atomically
 from ichviewer.report.score_chart import draw_score_chart
 from ichviewer.report.slice_markers import draw_edge_letters
@@ -45,10 +49,13 @@ def write_pdf(
     heatmaps: Mapping[int, np.ndarray] | None = None,
     options: ReportOptions | None = None,
     created: datetime | None = None,
+    measurements: Sequence[Measurement] = (),
 ) -> Path:
-    """Render the report to `path` atomically; returns the path."""
+    """Render the report to `path` atomically (with the reader's `measurements` of this series); returns the path."""
     chosen, stamp = options or ReportOptions(), created or datetime.now().astimezone()
-    return write_atomically(path, lambda tmp: _Renderer(tmp, volume, result, heatmaps or {}, chosen, stamp).render())
+    return write_atomically(
+        path, lambda tmp: _Renderer(tmp, volume, result, heatmaps or {}, chosen, stamp, measurements).render()
+    )
 
 
 class _Renderer(PdfCanvas):
@@ -62,11 +69,14 @@ class _Renderer(PdfCanvas):
         heatmaps: Mapping[int, np.ndarray],
         options: ReportOptions,
         created: datetime,
+        measurements: Sequence[Measurement] = (),
     ) -> None:
         self.result, self.heatmaps = result, heatmaps
         self.key_labels = dict(result.key_findings(options.max_key_slices))
         self.keys = list(self.key_labels)
-        super().__init__(path, volume, options, created, 1 + math.ceil(len(self.keys) / SLICES_PER_PAGE))
+        self.measured = MeasurementPage(volume, measurements) if measurements else None
+        pages = 1 + math.ceil(len(self.keys) / SLICES_PER_PAGE) + (self.measured is not None)
+        super().__init__(path, volume, options, created, pages)
 
     def render(self) -> None:
         with self.painting():
@@ -74,6 +84,9 @@ class _Renderer(PdfCanvas):
             for first in range(0, len(self.keys), SLICES_PER_PAGE):
                 self.writer.newPage()
                 self.slice_page(self.keys[first : first + SLICES_PER_PAGE])
+            if self.measured is not None:
+                self.writer.newPage()
+                self.measured.draw(self)
 
     def summary_page(self) -> None:
         y = self.header_footer(TITLE)
@@ -178,6 +191,8 @@ class _Renderer(PdfCanvas):
         letters = edge_letters(v.geometry.orientation)
         draw_edge_letters(self.painter, left, letters, self.font(9, bold=True), self.pt(11))
         self.caption(left, "Brain window (L40/W80)")
+        if self.measured is not None:
+            self.measured.on_key_image(self, left, box.top, box.left, box.side, index)
         if heat is not None:
             overlay = blend(grey, crop_square(heat, box, fill=0), self.options.heatmap_opacity)
             self.painter.drawImage(right, _qimage(overlay))
@@ -212,16 +227,3 @@ class _Renderer(PdfCanvas):
                 bold=over,
                 colour=QColor(170, 20, 20) if over else QColor(20, 20, 20),
             )
-
-
-def _qimage(pixels: np.ndarray) -> QImage:
-    """QImage (own copy) at twice the resolution, smoothly scaled, from grey or RGB uint8."""
-    pixels = np.ascontiguousarray(pixels)
-    height, width = pixels.shape[:2]
-    if pixels.ndim == 2:
-        image = QImage(pixels.data, width, height, width, QImage.Format.Format_Grayscale8)
-    else:
-        image = QImage(pixels.data, width, height, 3 * width, QImage.Format.Format_RGB888)
-    return image.scaled(
-        2 * width, 2 * height, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation
-    )

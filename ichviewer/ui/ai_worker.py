@@ -1,30 +1,50 @@
 """The AI worker: one thread owns the classifier and runs analyses and Grad-CAM heatmaps in turn.
 
+A lean start: the thread reads only the model card when it starts; torch and the network are
+loaded the first time they are needed (a study not in the cache, or a heatmap), so the viewer
+opens light and a study scored before shows its cached results without torch ever loading.
+The thread runs at a lower priority than the GUI (as do the torch threads it starts), so
+scrolling stays smooth while the model scores on the same cores.
+
 pytorch-grad-cam's hooks sit on the shared network, so scoring and Grad-CAM never run at the
 same time; heatmap requests are served between analysis batches so the overlay stays responsive
 while a study is being scored. Requests come from the state's events, each with its `Job`;
 a cancelled job is skipped, and results go back into the state through a `StateRelay`.
 Errors are logged with their traceback and shown as a failed analysis; the viewer keeps working.
+
+When nothing else waits, the worklist's studies are analysed one at a time (`core.triage.analyse_row`:
+one volume in memory); the reader's own requests go first, served between the steps of such a study.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
 from ichviewer.core.jobs import Job
+from ichviewer.core.model import ModelCard, ModelError, default_model_dir, read_card
 from ichviewer.core.progress import Cancelled
+from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, WorklistRequest
 from ichviewer.core.results import KeyFinding
-from ichviewer.core.state import AnalysisRequest, HeatmapRequest, ViewerState
+from ichviewer.core.state import ViewerState
+from ichviewer.core.thread_priority import lower_this_thread_priority
 from ichviewer.core.volume import CTVolume
+from ichviewer.core.work_queue import PAUSE_POLL_S
+from ichviewer.core.worklist_rows import StudyRow
 from ichviewer.ui.state_relay import StateRelay
+
+if TYPE_CHECKING:
+    from ichviewer.core.inference import Classifier
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _WAKE = "wake"  # a job that only makes the loop look at the heatmap queue
 
 
@@ -44,17 +64,21 @@ class AIWorker(QObject):
         super().__init__(parent)
         self.model_dir, self.device = model_dir or None, device
         self.relay = StateRelay(state, self)
-        self.jobs: queue.Queue[AnalysisRequest | str | None] = queue.Queue()
+        self.jobs: queue.Queue[AnalysisRequest | WorklistRequest | str | None] = queue.Queue()
         self.heatmap_jobs: queue.Queue[HeatmapRequest | _ReportRequest] = queue.Queue()
-        self.classifier = None
+        self.card: ModelCard | None = None
+        self.classifier: Classifier | None = None
+        self._worklist: WorklistRequest | None = None  # worker thread only
+        self._stopping = False
         self.thread = QThread()
         self.thread.setObjectName("ichviewer-ai")
         self.thread.run = self._run  # type: ignore[method-assign]
         state.events.analysis_requested.connect(self.jobs.put)
         state.events.heatmap_requested.connect(self._queue_heatmap)
+        state.events.worklist_requested.connect(self.jobs.put)
 
     def start(self) -> None:
-        """Load the model and serve requests in the thread (after the caller has connected what it needs)."""
+        """Read the model card and serve requests in the thread (after the caller has connected what it needs)."""
         self.thread.start()
 
     def request_report(self, job: Job, volume: CTVolume, findings: list[KeyFinding]) -> None:
@@ -75,37 +99,71 @@ class AIWorker(QObject):
 
     # --- worker thread ------------------------------------------------------------------------
     def _run(self) -> None:
-        if not self._load_model():
+        lower_this_thread_priority()  # before torch starts its threads: they inherit it
+        if not self._read_card():
             return
-        while True:
-            job = self.jobs.get()
-            if job is None:
-                return
-            if isinstance(job, AnalysisRequest):
-                self._analyse(job)
-            self._serve_heatmaps()
+        while not self._stopping:
+            try:
+                request = self.jobs.get(timeout=self._idle_wait())
+            except queue.Empty:
+                self._analyse_worklist_study()
+            else:
+                self._handle(request)
 
-    def _load_model(self) -> bool:
+    def _handle(self, request: AnalysisRequest | WorklistRequest | str | None) -> None:
+        if request is None:
+            self._stopping = True
+        elif isinstance(request, AnalysisRequest):
+            self._analyse(request)
+        elif isinstance(request, WorklistRequest):
+            self._worklist = request  # a newer worklist's job has cancelled the older one
+        self._serve_heatmaps()
+
+    def _serve_waiting(self) -> None:
+        """Everything the reader asked for meanwhile (called between the steps of a worklist study)."""
+        for request in _waiting(self.jobs):
+            self._handle(request)
+
+    def _idle_wait(self) -> float | None:
+        """How long to wait for a request: for ever without worklist studies, not at all with some."""
+        if self._worklist is None:
+            return None
+        return PAUSE_POLL_S if self._worklist.queue.paused.is_set() else 0.0
+
+    def _read_card(self) -> bool:
+        """The model card only (no torch): the AI counts as ready; the network loads when first needed."""
+        try:
+            self.card = read_card(self.model_dir or default_model_dir())
+        except ModelError as error:
+            log.warning("AI unavailable: %s", error)
+            self.relay.call("model_failed", str(error))
+            return False
+        self.relay.call("model_ready", self.card.title, "", self.card.labels)
+        return True
+
+    def _loaded(self) -> Classifier | None:
+        """The classifier, loaded (torch, weights) on first use; None when it cannot be (the state is told)."""
+        if self.classifier is not None:
+            return self.classifier
         from ichviewer.core.inference import Classifier
-        from ichviewer.core.model import ModelError
 
         try:
             self.classifier = Classifier(self.model_dir, self.device)
         except (ModelError, ValueError, OSError) as error:
             log.warning("AI unavailable: %s", error)
             self.relay.call("model_failed", str(error))
-            return False
+            return None
         except Exception as error:
             log.exception("Unexpected error while loading the model")
             self.relay.call("model_failed", f"{type(error).__name__}: {error} (details in the log)")
-            return False
+            return None
         card = self.classifier.card
         self.relay.call("model_ready", card.title, self.classifier.device_label, card.labels)
-        return True
+        return self.classifier
 
     def _analyse(self, request: AnalysisRequest) -> None:
         from ichviewer.core.applicability import NotApplicable
-        from ichviewer.core.scoring import score_volume
+        from ichviewer.core.scoring import cached_scores, check_applicable, score_volume
 
         job = request.job
         if job.cancelled:
@@ -118,8 +176,15 @@ class AIWorker(QObject):
         def progress(done: int, total: int, message: str) -> None:
             self.relay.call("analysis_progress", job, done, total, message)
 
+        assert self.card is not None
         try:
-            scored = score_volume(request.volume, self.classifier, progress, job.cancel, request.use_cache, on_batch)
+            check_applicable(request.volume)
+            scored = cached_scores(request.volume, self.card.sha256) if request.use_cache else None
+            if scored is None:
+                classifier = self._loaded()
+                if classifier is None:
+                    return
+                scored = score_volume(request.volume, classifier, progress, job.cancel, False, on_batch)
         except Cancelled:
             return
         except NotApplicable as reason:
@@ -131,29 +196,82 @@ class AIWorker(QObject):
             return
         self.relay.call("analysis_done", job, scored.result, scored.from_cache)
 
+    def _analyse_worklist_study(self) -> None:
+        """The worklist's next study, its rows handed to the state; the queue's end (or stop) is reported."""
+        from ichviewer.core.triage import analyse_row
+
+        request = self._worklist
+        assert request is not None  # _idle_wait blocks without a worklist
+        key = request.queue.take_ready()
+        if key is None:
+            if not request.queue.paused.is_set() or request.job.cancelled:
+                if self._worklist is request:
+                    self._worklist = None
+                self.relay.call("worklist_ended", request.job, not request.job.cancelled)
+            return
+        job = request.job
+
+        def on_row(row: StudyRow) -> None:
+            self.relay.call("worklist_row", job, row)
+            self._serve_waiting()
+
+        classifier = self._loaded()
+        if classifier is None:  # the state heard why (model_failed) and fails the queued rows
+            request.queue.put_back(key)
+            self._worklist = None
+            return
+        try:
+            row = analyse_row(request.index, request.rows[key], classifier, job.cancel, on_row)
+        except Cancelled:  # stopped, another folder, or the window closing: the state has moved on
+            request.queue.put_back(key)
+            return
+        self.relay.call("worklist_row", job, row)
+
     def _serve_heatmaps(self) -> None:
+        """Serve what is queued: every PDF request, and of the slices asked for, only the last one.
+
+        While the reader scrolls, a slice is asked for on each step; the ones already scrolled
+        past are skipped (the state asks again if the reader comes back), so no backlog of
+        Grad-CAMs keeps the cores busy after the scrolling stops.
+        """
         while True:
-            try:
-                request = self.heatmap_jobs.get_nowait()
-            except queue.Empty:
+            waiting = list(_waiting(self.heatmap_jobs))
+            if not waiting:
                 return
-            if not request.job.cancelled:
+            for request in waiting:
+                if isinstance(request, _ReportRequest) and request.job.cancelled:
+                    self.reportHeatmapsReady.emit(request.job, None)  # the export waiting for it must hear
+            slices = [r for r in waiting if isinstance(r, HeatmapRequest) and not r.job.cancelled]
+            for request in slices[:-1]:
+                uid = request.volume.slices[request.index].sop_instance_uid
+                self.relay.call("heatmap_skipped", request.job, uid, request.label)
+            reports = [r for r in waiting if isinstance(r, _ReportRequest) and not r.job.cancelled]
+            for request in reports + slices[-1:]:
                 self._serve(request)
-            elif isinstance(request, _ReportRequest):
-                self.reportHeatmapsReady.emit(request.job, None)  # the export waiting for it must hear
 
     def _serve(self, request: HeatmapRequest | _ReportRequest) -> None:
         from ichviewer.core.gradcam import heatmaps_for
 
         wanted = request.findings if isinstance(request, _ReportRequest) else [(request.index, request.label)]
-        try:
-            maps = heatmaps_for(self.classifier, request.volume, list(wanted))
-        except Exception as error:
-            log.exception("Grad-CAM failed on %s", request.volume.series.title)
-            self.relay.call("analysis_failed", request.job, f"Heatmap failed: {type(error).__name__}: {error}")
-            maps = {}  # the PDF is still written; it says which heatmaps are missing
+        classifier = self._loaded()
+        maps: dict[int, np.ndarray] = {}  # when missing, the PDF is still written; it says which heatmaps are
+        if classifier is not None:
+            try:
+                maps = heatmaps_for(classifier, request.volume, list(wanted))
+            except Exception as error:
+                log.exception("Grad-CAM failed on %s", request.volume.series.title)
+                self.relay.call("analysis_failed", request.job, f"Heatmap failed: {type(error).__name__}: {error}")
         if isinstance(request, _ReportRequest):
             self.reportHeatmapsReady.emit(request.job, maps)
         elif request.index in maps:
             uid = request.volume.slices[request.index].sop_instance_uid
             self.relay.call("heatmap_done", request.job, uid, request.label, maps[request.index])
+
+
+def _waiting(requests: queue.Queue[T]) -> Iterator[T]:
+    """The requests already in `requests`, taken one by one without waiting for more."""
+    while True:
+        try:
+            yield requests.get_nowait()
+        except queue.Empty:
+            return

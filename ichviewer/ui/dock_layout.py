@@ -2,7 +2,8 @@
 
 The series and AI docks keep the widths a reader gives them until together they would take more
 than SIDE_SHARE of the window; then they are narrowed to the shares below, so the image keeps at
-least 1 − SIDE_SHARE of the width. Ctrl+B hides both (View ▸ Image only) and shows them again.
+least 1 − SIDE_SHARE of the width. Docks tabbed with the series dock (the measurements) share its
+column and its width. Ctrl+B hides them all (View ▸ Image only) and shows them again.
 """
 
 from __future__ import annotations
@@ -23,10 +24,14 @@ def fitted_widths(window_width: int) -> tuple[int, int]:
 class DockLayout(QObject):
     """Watches the window's size and narrows its left/right docks when the image would get too little."""
 
-    def __init__(self, window: QMainWindow, series: QDockWidget, ai: QDockWidget | None) -> None:
+    def __init__(
+        self, window: QMainWindow, series: QDockWidget, ai: QDockWidget | None, tabbed: tuple[QDockWidget, ...] = ()
+    ) -> None:
         super().__init__(window)
         self.window, self.series, self.ai = window, series, ai
+        self.tabbed = tabbed  # docks tabbed with the series dock (measurements): one column, sized and hidden with it
         self._hidden: list[QDockWidget] = []
+        self._front: QDockWidget | None = None  # the tab on top when Ctrl+B hid the column
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -45,7 +50,7 @@ class DockLayout(QObject):
             return
         series, ai = fitted_widths(width)
         docks = [d for d in self._docks() if d.isVisible() and not d.isFloating()]
-        sizes = [series if d is self.series else ai for d in docks]
+        sizes = [ai if d is self.ai else series for d in docks]
         self.window.resizeDocks(docks, sizes, Qt.Orientation.Horizontal)
 
     def toggle(self) -> None:
@@ -53,12 +58,18 @@ class DockLayout(QObject):
         if self._hidden:
             for dock in self._hidden:
                 dock.show()
-            self._hidden = []
+            if self._front is not None:
+                self._front.raise_()
+            self._hidden, self._front = [], None
             self.fit()
             return
-        self._hidden = [d for d in self._docks() if d.isVisible()]
+        self._front = next((d for d in (self.series, *self.tabbed) if not d.visibleRegion().isEmpty()), None)
+        docks = (self.series, *self.tabbed, self.ai)
+        self._hidden = [d for d in docks if d is not None and d.toggleViewAction().isChecked()]
         for dock in self._hidden:
             dock.hide()
 
     def _docks(self) -> list[QDockWidget]:
-        return [d for d in (self.series, self.ai) if d is not None]
+        """The left column's tab on top (the series dock or one tabbed with it) and the AI dock."""
+        left = next((d for d in (self.series, *self.tabbed) if d.isVisible()), self.series)
+        return [d for d in (left, self.ai) if d is not None]

@@ -11,20 +11,25 @@ import base64
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QHBoxLayout, QMainWindow, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QToolBar
 
 from ichviewer.core.ai_state import ModelInfo, ModelStatus
 from ichviewer.core.dicom.records import Series, StudyIndex
 from ichviewer.core.privacy import shown_folder
 from ichviewer.core.settings import LoadedSettings, Settings, load_settings, save_settings
 from ichviewer.core.state import ViewerState
+from ichviewer.core.worklist_rows import rows_from_index
 from ichviewer.ui.ai_dock import AIDock
 from ichviewer.ui.ai_worker import AIWorker
 from ichviewer.ui.dock_layout import DockLayout
 from ichviewer.ui.help_dialogs import ShortcutsDialog, show_about
+from ichviewer.ui.layout import ViewLayout
+from ichviewer.ui.measure_panel import MeasurePanel
+from ichviewer.ui.measure_tools import MeasureTools
 from ichviewer.ui.menus import Menus
 from ichviewer.ui.pdf_export import PdfExport
 from ichviewer.ui.series_panel import SeriesPanel
@@ -36,7 +41,9 @@ from ichviewer.ui.study_loader import StudyLoader
 from ichviewer.ui.text_dialog import TextDialog, load_report_dialog, log_dialog
 from ichviewer.ui.theme import apply_theme
 from ichviewer.ui.window_controls import WindowControls
-from ichviewer.ui.worklist_dock import WorklistDock, open_worklist
+
+if TYPE_CHECKING:  # imported when a folder of several studies opens (its store pulls in scipy): a lighter start
+    from ichviewer.ui.worklist_dock import WorklistDock
 
 APP_TITLE = "ichviewer"
 DOCK_FEATURES = QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
@@ -75,7 +82,7 @@ class MainWindow(QMainWindow):
         else:
             state.model = ModelInfo(ModelStatus.OFF)
         self.model_dir, self.ai = model_dir, ai
-        self.dock_layout = DockLayout(self, self.series_dock, self.ai_dock)
+        self.dock_layout = DockLayout(self, self.series_dock, self.ai_dock, tabbed=(self.measure_panel,))
         self.worklist_dock: WorklistDock | None = None
         self.menus = Menus(self)
         state.events.series.connect(self._show_title)
@@ -92,12 +99,7 @@ class MainWindow(QMainWindow):
         self.slice_view = SliceView(state)
         self.slice_view.graphics.setAcceptDrops(False)  # drops reach the window
         self.slider = SliceSlider(state)
-        central = QWidget()
-        row = QHBoxLayout(central)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(2)
-        row.addWidget(self.slice_view, 1)
-        row.addWidget(self.slider)
+        self.views = ViewLayout(state, self.slice_view, self.slider)  # axial, or axial | coronal | sagittal
         self.start_page = StartPage(state, lambda: list(self.settings.recent))
         self.start_page.open_folder_clicked.connect(self.choose_folder)
         self.start_page.recent_chosen.connect(self.open_folder)
@@ -105,19 +107,30 @@ class MainWindow(QMainWindow):
         self.demo_maker = DemoMaker(self)
         self.demo_maker.ready.connect(self.open_folder)
         self.demo_maker.failed.connect(lambda message: setattr(state, "status", message))
-        self.setCentralWidget(with_start_page(central, self.start_page, state))
+        self.setCentralWidget(with_start_page(self.views, self.start_page, state))
+        self.measure_tools = MeasureTools(state, self.views, self)
+        self.measure_toolbar = QToolBar("Measure")
+        self.measure_toolbar.setObjectName("measureToolbar")
+        self.measure_toolbar.setMovable(False)
         self.window_controls = WindowControls(state)
         toolbar = QToolBar("Window")
         toolbar.setObjectName("windowToolbar")
         toolbar.setMovable(False)
         toolbar.addWidget(self.window_controls)
         self.addToolBar(toolbar)
+        self.addToolBarBreak()
+        self.addToolBar(self.measure_toolbar)
         self.series_panel = SeriesPanel(state)
         self.series_dock = QDockWidget("Series", self)
         self.series_dock.setObjectName("seriesDock")
         self.series_dock.setWidget(self.series_panel)
         self.series_dock.setFeatures(DOCK_FEATURES)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.series_dock)
+        self.measure_panel = MeasurePanel(state, self.measure_tools, self)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.measure_panel)
+        self.tabifyDockWidget(self.series_dock, self.measure_panel)  # one side column: the image keeps its width
+        self.series_dock.raise_()
+        state.measurements.events.tool.connect(lambda tool: self.measure_panel.raise_() if tool else None)
         self.status_bar = ViewerStatusBar(state)
         self.setStatusBar(self.status_bar)
 
@@ -137,9 +150,11 @@ class MainWindow(QMainWindow):
             self.removeDockWidget(self.worklist_dock)
             self.worklist_dock.deleteLater()
             self.worklist_dock = None
-        if index is None:
-            return
-        dock = open_worklist(self.state, index, self.model_dir, self.settings.device, self.ai, self)
+        if index is None or len(rows_from_index(index)) < 2:
+            return  # one study: no worklist, and its module is not imported while the first image is on its way
+        from ichviewer.ui.worklist_dock import open_worklist
+
+        dock = open_worklist(self.state, index, self.model_dir, self)
         if dock is not None:
             self.worklist_dock = dock
             self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
@@ -226,8 +241,8 @@ def _dropped_folder(urls: Sequence[object]) -> Path | None:
     return None
 
 
-def run_viewer(folder: str | Path | None = None, device: str | None = None) -> int:
-    """Start the application, open `folder` if given, and run the event loop."""
+def run_viewer(folder: str | Path | None = None, device: str | None = None, layout: str | None = None) -> int:
+    """Start the application, open `folder` if given (in `layout` when given: "axial" or "mpr"), run the event loop."""
     from ichviewer.core.log_file import start_logging
     from ichviewer.ui.icon import app_icon
 
@@ -236,6 +251,8 @@ def run_viewer(folder: str | Path | None = None, device: str | None = None) -> i
     app.setApplicationName(APP_TITLE)
     app.setWindowIcon(app_icon())
     window = MainWindow(device=device)
+    if layout is not None:
+        window.state.display.layout = layout
     window.show()
     if folder is not None:
         window.open_folder(folder)

@@ -36,6 +36,7 @@ class Menus:
         self._file(window.menuBar().addMenu("&File"))
         self._view(window.menuBar().addMenu("&View"))
         self._slice(window.menuBar().addMenu("&Slice"))
+        self._measure(window.menuBar().addMenu("&Measure"))
         if window.ai_dock is not None:
             self._ai(window.menuBar().addMenu("&AI"))
         self._help(window.menuBar().addMenu("&Help"))
@@ -113,7 +114,12 @@ class Menus:
             display.events.show_patient,
             display.show_patient,
         )
-        self.add(menu, "&Reset view", w.slice_view.reset_view, "R", "Reset zoom and pan (fit to window)")
+        self.add(menu, "&Reset view", w.views.reset_view, "R", "Reset zoom and pan (fit to window)")
+        mpr_text = "Axial view alone / axial | coronal | sagittal"
+        self.mpr = self.add(menu, "&MPR layout (axial | coronal | sagittal)", display.toggle_layout, "M", mpr_text)
+        self.mpr.setCheckable(True)
+        self.mpr.setChecked(display.layout == "mpr")
+        display.events.layout.connect(lambda layout: self.mpr.setChecked(layout == "mpr"))
         menu.addAction(w.series_dock.toggleViewAction())
         self.add(
             menu,
@@ -142,6 +148,10 @@ class Menus:
         self.add(menu, "Next series", lambda: state.step_series(+1), "]", "Next series (in the series list)")
         self.add(menu, "Keys to the image", w.slice_view.setFocus, "Escape", "Give the keyboard back to the image")
         w.window_controls.finished.connect(w.slice_view.setFocus)
+
+    def _measure(self, menu: QMenu) -> None:
+        self.window.measure_tools.add_menu(self, menu, self.window.measure_toolbar)
+        menu.addAction(self.window.measure_panel.toggleViewAction())
 
     def _ai(self, menu: QMenu) -> None:
         state, dock = self.window.state, self.window.ai_dock

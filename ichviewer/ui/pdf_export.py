@@ -2,7 +2,9 @@
 series the AI does not judge, the one-page "AI not applicable" PDF at once (no heatmaps to wait for).
 
 The PDF is the one `ichviewer scan --pdf` writes: same key findings (`StudyResult.key_findings`),
-same options; here with the reader's heatmap opacity.
+same options; here with the reader's heatmap opacity and the series' measurements as they are now.
+The report module (and the model-input code it draws heatmaps with, scipy included) is imported when a
+PDF is written, not when the viewer starts.
 """
 
 from __future__ import annotations
@@ -12,20 +14,23 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ichviewer.core.ai_state import Phase
 from ichviewer.core.jobs import ANALYSIS, Job
+from ichviewer.core.measure import Measurement
 from ichviewer.core.report_name import default_report_name
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
 from ichviewer.core.state import ViewerState
 from ichviewer.core.volume import CTVolume
-from ichviewer.report.not_applicable_pdf import write_not_applicable_pdf
-from ichviewer.report.pdf import ReportOptions, write_pdf
 from ichviewer.ui.ai_worker import AIWorker
+
+if TYPE_CHECKING:
+    from ichviewer.report.pdf import ReportOptions
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,7 @@ class _Pending:
     result: StudyResult
     options: ReportOptions
     started: float
+    measurements: tuple[Measurement, ...]
 
 
 class PdfExport(QObject):
@@ -75,13 +81,18 @@ class PdfExport(QObject):
         "AI not applicable" page at once."""
         job, volume, result = self.state.jobs.current(ANALYSIS), self.state.volume, self.state.ai.result
         if volume is not None and self.state.ai.phase is Phase.NOT_APPLICABLE:
+            from ichviewer.report.not_applicable_pdf import write_not_applicable_pdf
+
             reason, model = self.state.ai.message, self.state.model.title
             self._write(Path(path), time.perf_counter(), lambda: write_not_applicable_pdf(path, volume, reason, model))
             return
         if job is None or volume is None or result is None:
             return
+        from ichviewer.report.pdf import ReportOptions
+
         options = ReportOptions(heatmap_opacity=self.state.heatmap.opacity)
-        self.pending = _Pending(job, Path(path), volume, result, options, time.perf_counter())
+        measurements = self.state.measurements.items
+        self.pending = _Pending(job, Path(path), volume, result, options, time.perf_counter(), measurements)
         self.state.status = "Preparing the PDF summary (Grad-CAM of the key slices)…"
         self.worker.request_report(job, volume, result.key_findings(options.max_key_slices))
 
@@ -96,10 +107,19 @@ class PdfExport(QObject):
                 f"PDF summary not written: the study changed while it was prepared ({pending.path.name})"
             )
             return
+        from ichviewer.report.pdf import write_pdf
+
         self._write(
             pending.path,
             pending.started,
-            lambda: write_pdf(pending.path, pending.volume, pending.result, heatmaps, pending.options),  # type: ignore[arg-type]
+            lambda: write_pdf(
+                pending.path,
+                pending.volume,
+                pending.result,
+                heatmaps,  # type: ignore[arg-type]
+                pending.options,
+                measurements=pending.measurements,
+            ),
         )
 
     def _write(self, path: Path, started: float, write: Callable[[], object]) -> None:

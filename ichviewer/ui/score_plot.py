@@ -12,7 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QGridLayout, QVBoxLayout, QWidget
 
 from ichviewer.core.ai_state import AIRun
 from ichviewer.core.labels import LABELS
@@ -50,12 +50,16 @@ class ScorePlot(QWidget):
         self.plot.showGrid(x=False, y=True, alpha=0.25)
         self.plot.setMinimumHeight(150)
         self.flag_bars = pg.BarGraphItem(x=[], height=[], width=1.0, brush=QColor(255, 77, 77, 45), pen=pg.mkPen(None))
+        # drawn once into a pixmap: the cursor moves on every scroll step, and redrawing hundreds of bars under it
+        # cost more than the rest of the frame
+        self.flag_bars.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.plot.addItem(self.flag_bars)
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.thresholds: dict[str, pg.InfiniteLine] = {}
         for item in LABELS[::-1]:  # "any" added last: drawn on top
             width = 2.5 if item.key == "any" else 1.4
             self.curves[item.key] = self.plot.plot([], [], pen=pg.mkPen(item.colour, width=width), name=item.name)
+            self.curves[item.key].curve.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             self.thresholds[item.key] = pg.InfiniteLine(
                 angle=0, pen=pg.mkPen(item.colour, width=1, style=Qt.PenStyle.DashLine), movable=False
             )
@@ -84,6 +88,7 @@ class ScorePlot(QWidget):
         layout.addLayout(toggles)
         self.n_slices = 0
         self._has_result = False
+        self._shown: tuple[object, ...] | None = None  # (partial scores, result, labels) the curves show
         state.events.volume.connect(self._on_volume)
         state.events.ai.connect(self._on_ai)
         state.dims.events.point.connect(lambda _: self._move_cursor())
@@ -93,11 +98,19 @@ class ScorePlot(QWidget):
         self.n_slices = volume.n_slices if volume is not None else 0
         self.plot.setXRange(0.5, max(self.n_slices, 1) + 0.5, padding=0.0)
         self.slice_axis.n_slices = self.n_slices
+        self._shown = None
         self._on_ai(self.state.ai)
         self._move_cursor()
 
     def _on_ai(self, run: AIRun) -> None:
-        """Curves of every label the run has scores for (so far, or final), thresholds and flags when done."""
+        """Curves of every label the run has scores for (so far, or final), thresholds and flags when done.
+
+        Progress alone (the same scores) changes nothing here: the plot is not redrawn for it.
+        """
+        shown = (run.partial, run.result, run.labels)
+        if self._shown is not None and all(a is b for a, b in zip(shown, self._shown, strict=True)):
+            return
+        self._shown = shown
         x = run.scored() + 1
         for key, curve in self.curves.items():
             column = run.column(key)

@@ -31,6 +31,9 @@ class SliceSlider(QSlider):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys go to the window's shortcuts
         self.setMinimumWidth(22)
         self._marks: dict[str, tuple[list[int], QColor]] = {}
+        self._result: object = None  # the AI result whose flags the ticks show
+        self._marks_version = 0  # changes with every set of marks: the tick lines are worked out again
+        self._ticks: tuple[tuple[object, ...], list[tuple[QColor, list[QLine]]]] | None = None  # (geometry, lines)
         self.valueChanged.connect(state.set_slice)
         state.events.volume.connect(self._on_volume)
         state.dims.events.point.connect(lambda _: self._show_slice())
@@ -48,6 +51,9 @@ class SliceSlider(QSlider):
         self.blockSignals(False)
 
     def _on_ai(self, run: AIRun) -> None:
+        if run.result is self._result:
+            return  # progress or partial scores: the ticks are the result's
+        self._result = run.result
         flagged = run.result.flagged_slices() if run.result is not None else []
         if flagged != self.marks("flagged"):
             self.set_marks(flagged, FLAG_COLOUR, key="flagged")
@@ -57,6 +63,7 @@ class SliceSlider(QSlider):
         self.setRange(0, max(0, n_slices - 1))
         self.setEnabled(n_slices > 1)
         self._marks.clear()
+        self._marks_version += 1
         self.update()
 
     def set_marks(self, indices: list[int], color: QColor | str | Qt.GlobalColor, key: str = "default") -> None:
@@ -65,6 +72,7 @@ class SliceSlider(QSlider):
             self._marks[key] = (sorted(set(int(i) for i in indices)), QColor(color))
         else:
             self._marks.pop(key, None)
+        self._marks_version += 1
         self.update()
 
     def marks(self, key: str = "default") -> list[int]:
@@ -74,6 +82,20 @@ class SliceSlider(QSlider):
         super().paintEvent(event)
         if not self._marks or self.maximum() <= self.minimum():
             return
+        painter = QPainter(self)
+        for color, lines in self._tick_lines():
+            painter.setPen(QPen(color, 2))
+            painter.drawLines(lines)
+        painter.end()
+
+    def _tick_lines(self) -> list[tuple[QColor, list[QLine]]]:
+        """One tick per distinct pixel row per set of marks, worked out again only when marks or geometry change.
+
+        The handle moves on every scroll step and repaints the slider; the ticks stay where they are.
+        """
+        key = (self.size(), self.minimum(), self.maximum(), self._marks_version)
+        if self._ticks is not None and self._ticks[0] == key:
+            return self._ticks[1]
         option = QStyleOptionSlider()
         self.initStyleOption(option)
         groove = self.style().subControlRect(
@@ -88,16 +110,15 @@ class SliceSlider(QSlider):
             groove.width(),
             max(1, groove.height() - handle.height()),
         )
-        painter = QPainter(self)
         low, high, right = self.minimum(), self.maximum(), self.width()
+        drawn = []
         for indices, color in self._marks.values():
-            if not indices:
-                continue
-            painter.setPen(QPen(color, 2))
-            # one tick per distinct pixel row, drawn in one call: repainted on every scroll step
             rows = {
                 span.top() + QStyle.sliderPositionFromValue(low, high, i, span.height(), upsideDown=True)
                 for i in indices
             }
-            painter.drawLines([QLine(x0, y, x1, y) for y in rows for x0, x1 in ((0, 6), (right - 7, right - 1))])
-        painter.end()
+            drawn.append(
+                (color, [QLine(x0, y, x1, y) for y in sorted(rows) for x0, x1 in ((0, 6), (right - 7, right - 1))])
+            )
+        self._ticks = (key, drawn)
+        return drawn

@@ -24,6 +24,7 @@ from ichviewer.core.windowing import Window
 from ichviewer.ui.corner_labels import CornerLabels
 from ichviewer.ui.slice_view_box import SliceViewBox
 from ichviewer.ui.view_badges import ViewBadges
+from ichviewer.ui.window_drag import WindowDrag
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
@@ -39,7 +40,6 @@ class SliceView(QWidget):
         self._index = 0
         self._preview_uid = ""  # the series whose preview is on screen (its zoom is kept)
         self._heat_key: tuple[object, ...] | None = None
-        self._drag_start: Window | None = None
         self._probe_text = ""
         self._probe_pos: QPointF | None = None  # the cursor's last scene position over the view
 
@@ -53,7 +53,7 @@ class SliceView(QWidget):
         self.heat_item.setVisible(False)
         self.view_box.addItem(self.image_item)
         self.view_box.addItem(self.heat_item)
-        self.view_box.windowDragged.connect(self._on_window_drag)
+        self.view_box.windowDragged.connect(WindowDrag(state))
         self.view_box.scrolled.connect(state.step)
         self.view_box.sigRangeChanged.connect(lambda *_: self._update_corners())
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
@@ -192,15 +192,6 @@ class SliceView(QWidget):
         self.heat_item.setVisible(True)
 
     # --- mouse → state ----------------------------------------------------------------------------
-    def _on_window_drag(self, dx: float, dy: float, start: bool, finish: bool) -> None:
-        if start or self._drag_start is None:
-            self._drag_start = self.state.display.window
-        base = self._drag_start
-        rate = max(1.0, base.width / 100.0)  # HU per screen pixel, coarser for wide windows
-        self.state.display.window = base.with_level_width(base.level + dy * rate, base.width + dx * rate)
-        if finish:
-            self._drag_start = None
-
     def _on_mouse_moved(self, scene_pos: QPointF) -> None:
         self._probe_pos = scene_pos
         if self._probe() != self._probe_text:

@@ -1,4 +1,8 @@
-"""Loads studies off the GUI thread for the viewer state: index → series → volume (middle slice first) → thumbnails.
+"""Loads studies off the GUI thread for the viewer state: first look → index → series → volume → thumbnails.
+
+A new folder's middle slice is shown before the folder is indexed when three headers say which
+file it is (`core.first_look`); then the index, the chosen series' middle slice (and its
+thumbnail), the whole volume, and the other series' thumbnails follow.
 
 Each `LoadRequest` the state emits runs in its own thread with the request's `Job`; results go
 back into the state through a `StateRelay`, and the state drops those of a job that is no longer
@@ -9,15 +13,18 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread
 
 from ichviewer.core.dicom.index import index_folder
+from ichviewer.core.first_look import first_look
 from ichviewer.core.progress import Cancelled
-from ichviewer.core.state import LoadRequest, ViewerState
+from ichviewer.core.requests import LoadRequest
+from ichviewer.core.state import ViewerState
 from ichviewer.core.study_loading import NoCTSeries, choose_series, load_series
-from ichviewer.core.thumbnails import series_thumbnails
+from ichviewer.core.thumbnails import series_thumbnails, thumbnail
 from ichviewer.ui.state_relay import StateRelay
 
 log = logging.getLogger(__name__)
@@ -61,6 +68,7 @@ class _LoadThread(QThread):
         index = request.index
         if index is None:
             assert request.folder is not None
+            self._first_look(request.folder)
             index = index_folder(request.folder, self._progress, job.cancel)
             self.relay.call("load_indexed", job, index)
         series = request.series or choose_series(index)
@@ -70,12 +78,25 @@ class _LoadThread(QThread):
             if not first:
                 first.append(slice_index)
                 self.relay.call("load_first_slice", job, series, slice_index, hu.copy())
+                if request.series is None:  # the series panel's first thumbnail comes with the first image
+                    self.relay.call("load_thumbnail", job, series.uid, thumbnail(hu))
 
         volume = load_series(index, series, self._progress, job.cancel, on_slice=on_slice)
         self.relay.call("load_done", job, volume)
-        if request.series is None:  # a newly indexed study: thumbnails for the series panel
+        if request.series is None:  # a newly indexed study: the other series' thumbnails
             for uid, image in series_thumbnails(index, volume, job.cancel):
-                self.relay.call("load_thumbnail", job, uid, image)
+                if uid != series.uid:
+                    self.relay.call("load_thumbnail", job, uid, image)
+
+    def _first_look(self, folder: Path) -> None:
+        """The folder's middle slice before its index, when three headers tell which file it is."""
+        try:
+            look = first_look(folder)
+        except Exception:  # a bug here costs the head start only: the index and the load follow
+            log.exception("first look at %s failed", folder)
+            return
+        if look is not None:
+            self.relay.call("load_first_slice", self.request.job, look.series, look.index, look.hu)
 
 
 class StudyLoader(QObject):

@@ -1,9 +1,10 @@
 """The worklist dock: a table of a folder's studies, ranked by the AI's suspicion, analysed in the background.
 
-A view of a `core.worklist.Worklist` (rows, filter, reviews) and of the state's privacy toggle (P
-hides names, IDs and dates). Sorting is the table's (any column); the first column is the rank.
-Enter or a double-click opens the study at its most suspicious slice and moves it to the front of
-the queue; "reviewed" and the note are saved in the store as they are edited.
+A view of the state's `core.worklist.Worklist` (rows, filter, reviews, queue) and of its privacy
+toggle (P hides names, IDs and dates). Sorting is the table's (any column); the first column is the
+rank. Enter or a double-click opens the study at its most suspicious slice (`ViewerState.open_worklist_study`);
+"reviewed" and the note are saved in the store as they are edited. The studies are analysed by
+the viewer's AI worker (`ViewerState.start_worklist`).
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ from PySide6.QtWidgets import (
 from ichviewer.core.dicom.records import StudyIndex
 from ichviewer.core.labels import label
 from ichviewer.core.state import ViewerState
+from ichviewer.core.work_queue import WorkQueue
 from ichviewer.core.worklist import Worklist
 from ichviewer.core.worklist_rows import SUSPECTED, Status, StudyRow, rows_from_index
-from ichviewer.ui.worklist_worker import WorklistWorker
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +46,10 @@ SUSPECTED_COLOUR = QColor(230, 80, 70)
 class WorklistDock(QDockWidget):
     """The table, a "suspected only" filter, pause and stop for the queue, and a summary line."""
 
-    def __init__(self, state: ViewerState, worklist: Worklist, worker: WorklistWorker | None, parent=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, state: ViewerState, worklist: Worklist, parent=None) -> None:  # type: ignore[no-untyped-def]
         super().__init__("Worklist", parent)
         self.setObjectName("worklistDock")
-        self.state, self.worklist, self.worker = state, worklist, worker
-        self._open_at: tuple[str, int] | None = None  # (series uid, slice) to show once that series is loaded
+        self.state, self.worklist = state, worklist
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("worklistTable")
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -77,14 +77,13 @@ class WorklistDock(QDockWidget):
         self.suspected_only.toggled.connect(worklist.set_suspected_only)
         self.pause.toggled.connect(self._pause)
         self.stop.clicked.connect(self._stop)
-        self.pause.setEnabled(worker is not None)
-        self.stop.setEnabled(worker is not None)
         self.table.itemActivated.connect(lambda item: self.open_row(item.data(KEY)))
         self.table.itemChanged.connect(self._edited)
         worklist.events.rows.connect(self.refill)
         worklist.events.row.connect(self._on_row)
+        worklist.events.queue.connect(self._on_queue)
         state.display.events.show_patient.connect(self.refill)
-        state.events.volume.connect(self._on_volume)
+        self._on_queue(worklist.queue)
         self.refill()
 
     # --- drawing -------------------------------------------------------------------------------
@@ -164,26 +163,8 @@ class WorklistDock(QDockWidget):
 
     # --- intent --------------------------------------------------------------------------------
     def open_row(self, key: str) -> None:
-        """Show the study (at its most suspicious slice once analysed) and analyse it first if still queued."""
-        row = self.worklist.rows[key]
-        if not row.series_uid or self.state.index is None:
-            self.state.status = f"{row.folder}: {row.error}"
-            return
-        if self.worker is not None:
-            self.worker.queue.prioritise(key)
-        top = self.worklist.top_slice(key)
-        self._open_at = None if top is None else (row.series_uid, top)
-        series = self.state.index.find(row.series_uid)
-        if self.state.open_series(series) is None and self.state.volume is not None and top is not None:
-            self.state.set_slice(top)  # already on screen
-
-    def _on_volume(self, volume: object) -> None:
-        if volume is None or self._open_at is None:
-            return
-        uid, index = self._open_at
-        if self.state.volume is not None and self.state.volume.series.uid == uid:
-            self._open_at = None
-            self.state.set_slice(index)
+        """Show the study (at its most suspicious slice once analysed); it is analysed ahead of the queue."""
+        self.state.open_worklist_study(key)
 
     def _edited(self, item: QTableWidgetItem) -> None:
         key = item.data(KEY)
@@ -193,35 +174,32 @@ class WorklistDock(QDockWidget):
             self.worklist.set_review(key, self.worklist.rows[key].reviewed, item.text())
 
     def _pause(self, paused: bool) -> None:
-        if self.worker is not None:
-            (self.worker.queue.paused.set if paused else self.worker.queue.paused.clear)()
+        queue = self.worklist.queue
+        if queue is not None:
+            (queue.paused.set if paused else queue.paused.clear)()
         self.pause.setText("Resume" if paused else "Pause")
 
-    def queue_ended(self, completed: bool) -> None:
-        self.pause.setEnabled(False)
-        self.stop.setEnabled(False)
-        self.state.status = "Worklist analysed" if completed else "Worklist analysis stopped"
+    def _stop(self) -> None:
+        self.worklist.stop()
+        self.state.status = "Worklist analysis stopped"
+
+    def _on_queue(self, queue: WorkQueue | None) -> None:
+        """Pause and Stop act while the studies are being analysed."""
+        self.pause.setEnabled(queue is not None)
+        self.stop.setEnabled(queue is not None)
 
     def close_worklist(self) -> None:
-        """Stop the queue, wait for its thread, close the store (the window closes or another folder opens)."""
-        if self.worker is not None:
-            self.worker.stop()
+        """Stop listening and close the store (the window closes or another folder opens; the state cancels the job)."""
         self.worklist.events.rows.disconnect(self.refill)
         self.worklist.events.row.disconnect(self._on_row)
+        self.worklist.events.queue.disconnect(self._on_queue)
         self.state.display.events.show_patient.disconnect(self.refill)
-        self.state.events.volume.disconnect(self._on_volume)
         if self.worklist.store is not None:
             self.worklist.store.close()
 
-    def _stop(self) -> None:
-        if self.worker is not None:
-            self.worker.queue.cancel.set()
-        self.pause.setEnabled(False)
-        self.stop.setEnabled(False)
 
-
-def open_worklist(state: ViewerState, index: StudyIndex, model_dir: str | None, device: str, ai: bool, parent=None):  # type: ignore[no-untyped-def]
-    """A worklist dock for a folder of more than one study (None otherwise); with `ai`, its queue starts."""
+def open_worklist(state: ViewerState, index: StudyIndex, model_dir: str | None, parent=None):  # type: ignore[no-untyped-def]
+    """A worklist dock for a folder of more than one study (None otherwise); the state starts its analysis."""
     from ichviewer.core.model import default_model_dir, read_card
     from ichviewer.core.store import Store, StoreError
 
@@ -239,12 +217,8 @@ def open_worklist(state: ViewerState, index: StudyIndex, model_dir: str | None, 
         state.status = f"Reviews are not saved: {error}"
         store = None
     worklist = Worklist(index, version, store)
-    worker = WorklistWorker(worklist, model_dir, device, parent) if ai else None
-    dock = WorklistDock(state, worklist, worker, parent)
-    if worker is not None:
-        worker.finished.connect(dock.queue_ended)
-        worker.start()
-    return dock
+    state.start_worklist(worklist)
+    return WorklistDock(state, worklist, parent)
 
 
 def _flag(on: bool) -> Qt.ItemFlag:

@@ -107,3 +107,31 @@ def test_user_mistakes_exit_2(tmp_path: Path, phantom_series, capsys) -> None:  
     assert main(["scan"]) == 2
     err = capsys.readouterr().err
     assert "is not a folder" in err and "FOLDER or --demo" in err
+
+
+def test_json_and_pdf_include_the_measurements_saved_in_the_viewer(
+    phantom_series, tiny_model_dir, tmp_path, monkeypatch, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    from ichviewer.core.measure import measure
+    from ichviewer.core.mpr import Mpr
+    from ichviewer.core.store import Store, store_path
+    from ichviewer.core.volume import load_folder_volume
+
+    monkeypatch.setenv("ICHVIEWER_DATA", str(tmp_path / "data"))
+    folder, _ = phantom_series
+    args = ["scan", str(folder), "--model", str(tiny_model_dir), "--device", "cpu", "--json", str(tmp_path / "a.json")]
+    assert main(args) == 0
+    assert "measurements" not in json.loads((tmp_path / "a.json").read_text())
+    assert not store_path().exists()  # reading for measurements never creates a store
+    volume = load_folder_volume(folder)
+    length = measure(Mpr.from_volume(volume), "length", "axial", 3, [(100, 50), (100, 150)])
+    with Store() as store:
+        store.save_measurements(volume.series.study_uid, volume.series.uid, [length])
+    pdf = tmp_path / "a.pdf"
+    assert main([*args, "--pdf", str(pdf)]) == 0
+    assert "with 1 saved measurements" in capsys.readouterr().out
+    [saved] = json.loads((tmp_path / "a.json").read_text())["measurements"]
+    assert saved["number"] == 1 and saved["label"] == f"Length {length.value:.1f} mm" and saved["id"] == length.id
+    assert saved["place"] == "Axial slice 4" and saved["estimate"] is False and saved["value"] == length.value
+    last_page = PdfReader(pdf).pages[-1].extract_text()
+    assert "Measurements" in last_page and f"Length {length.value:.1f} mm" in " ".join(last_page.split())

@@ -11,10 +11,13 @@ from ichviewer.core.synthetic import demo
 
 
 @pytest.fixture
-def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, object]]:
-    calls: list[tuple[object, object]] = []
+def launched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[object, ...]]:
+    calls: list[tuple[object, ...]] = []
     monkeypatch.setattr(
-        "ichviewer.ui.main_window.run_viewer", lambda folder, device=None: calls.append((folder, device)) or 0
+        "ichviewer.ui.main_window.run_viewer",
+        lambda folder, device=None, layout=None: (
+            calls.append((folder, device) if layout is None else (folder, device, layout)) or 0
+        ),
     )
     return calls
 
@@ -27,6 +30,14 @@ def test_folder_opens_the_viewer(tmp_path: Path, launched) -> None:  # type: ign
 def test_no_arguments_opens_an_empty_viewer(launched) -> None:  # type: ignore[no-untyped-def]
     assert cli.main([]) == 0
     assert launched == [(None, None)]
+
+
+def test_layout_option_reaches_the_viewer(tmp_path: Path, launched, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert cli.main([str(tmp_path), "--layout", "mpr"]) == 0
+    assert launched == [(str(tmp_path), None, "mpr")]
+    with pytest.raises(SystemExit):
+        cli.main(["--layout", "quad"])
+    assert "invalid choice: 'quad'" in capsys.readouterr().err
 
 
 def test_missing_folder_is_the_users_mistake(tmp_path: Path, launched, capsys) -> None:  # type: ignore[no-untyped-def]

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from ichviewer.core.dicom.records import Series, SliceHeader
-from ichviewer.core.geometry import plan_stack
-from ichviewer.core.load_report import LoadReport
+from ichviewer.core.synthetic.memory_stack import memory_volume
 from ichviewer.core.synthetic.phantom import Phantom, PhantomSpec, generate_phantom, write_phantom_study
 from ichviewer.core.volume import CTVolume, load_folder_volume
 
@@ -24,54 +20,7 @@ def stack_volume():
     """Factory: an in-memory CTVolume at table positions `z` (mm), tilted about x like a gantry (no files)."""
 
     def make(hu: np.ndarray, z: np.ndarray, tilt_deg: float = 0.0, pixel_mm: float = 0.5) -> CTVolume:
-        tilt = np.radians(tilt_deg)
-        orientation = (1.0, 0.0, 0.0, 0.0, float(np.cos(tilt)), float(-np.sin(tilt)))
-        headers = tuple(
-            SliceHeader(
-                path=Path(f"/memory/slice{k:03d}.dcm"),
-                sop_instance_uid=f"{UID}.{k + 1}",
-                instance_number=k + 1,
-                position=(-20.0, -30.0 * float(np.cos(tilt)), float(z[k])),
-                orientation=orientation,
-                rows=hu.shape[1],
-                columns=hu.shape[2],
-                pixel_spacing=(pixel_mm, pixel_mm),
-                slice_thickness=1.0,
-                rescale_slope=1.0,
-                rescale_intercept=0.0,
-                has_rescale=True,
-                pixel_padding=None,
-                transfer_syntax="1.2.840.10008.1.2.1",
-                window_center=40.0,
-                window_width=80.0,
-                gantry_tilt=tilt_deg,
-                acquisition_number=1,
-                image_type=("ORIGINAL", "PRIMARY", "AXIAL"),
-                frames=1,
-            )
-            for k in range(hu.shape[0])
-        )
-        series = Series(
-            uid=UID,
-            study_uid=UID + ".0",
-            modality="CT",
-            number=1,
-            description="stack",
-            patient_name="TEST",
-            patient_id="T1",
-            patient_birth_date="",
-            patient_sex="",
-            study_date="20260101",
-            study_time="",
-            study_description="",
-            accession_number="",
-            institution="",
-            manufacturer="",
-            model_name="",
-            kernel="",
-            slices=headers,
-        )
-        return CTVolume(hu=hu, series=series, geometry=plan_stack(headers), report=LoadReport())
+        return memory_volume(hu, z, tilt_deg, pixel_mm, uid=UID, origin=(-20.0, -30.0), slice_thickness=1.0)
 
     return make
 

@@ -59,6 +59,16 @@ class TestWords:
         assert status_line(READY, failed) == ("AI: Analysis failed", failed.message)
         assert status_line(ModelInfo(ModelStatus.OFF), AIRun()) == ("", "")
 
+    def test_status_line_before_the_network_is_loaded(self, make_result):
+        card_only = ModelInfo(ModelStatus.READY, "ichnet-test 1.0", "", LABEL_KEYS)
+        assert status_line(card_only, AIRun()) == (
+            "AI: ichnet-test 1.0",
+            "ichnet-test 1.0: the network loads when a study is first analysed",
+        )
+        assert status_line(card_only, AIRun.queued(20))[0] == "AI: loading the network…"
+        done = AIRun.queued(20).finished(make_result(20, {(3, "any"): 0.9}), from_cache=True)
+        assert status_line(card_only, done)[0] == "AI: 1 of 20 slices flagged (from cache)"
+
     def test_unavailable_model(self):
         model = ModelInfo(ModelStatus.UNAVAILABLE, error="model.safetensors is truncated")
         assert status_line(model, AIRun()) == ("AI unavailable (the viewer works without it)", model.error)

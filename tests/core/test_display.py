@@ -31,3 +31,11 @@ def test_toggles_emit() -> None:
     display.toggle_patient()
     display.toggle_patient()
     assert seen == [False, True]
+
+
+def test_m_switches_between_the_two_layouts() -> None:
+    display, seen = Display(), []
+    display.events.layout.connect(seen.append)
+    display.toggle_layout()
+    display.toggle_layout()
+    assert seen == ["mpr", "axial"] and display.layout == "axial"

@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from ichviewer.core.dicom.records import SliceHeader
 from ichviewer.core.geometry import plan_stack
-
-AXIAL = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0)
+from ichviewer.core.synthetic.memory_stack import AXIAL, slice_header
 
 
 def header(k: int, z: float | None, orientation=AXIAL, rows=64, columns=64, y: float = 0.0, **kw) -> SliceHeader:
-    base = SliceHeader(
-        path=Path(f"/study/file{k:03d}"),
-        sop_instance_uid=f"1.2.3.{k}",
-        instance_number=k + 1,
-        position=None if z is None else (-100.0, y, z),
-        orientation=orientation,
-        rows=rows,
-        columns=columns,
-        pixel_spacing=(0.5, 0.5),
-        slice_thickness=5.0,
-        rescale_slope=1.0,
-        rescale_intercept=0.0,
-        has_rescale=True,
-        pixel_padding=None,
-        transfer_syntax="1.2.840.10008.1.2.1",
-        window_center=40.0,
-        window_width=80.0,
-        gantry_tilt=None,
-        acquisition_number=1,
-        image_type=("ORIGINAL", "PRIMARY", "AXIAL"),
-        frames=1,
-    )
-    return replace(base, **kw)
+    position = None if z is None else (-100.0, y, z)
+    return slice_header(k, position, orientation=orientation, rows=rows, columns=columns, **kw)
 
 
 class TestPlanStack:
@@ -62,7 +37,7 @@ class TestPlanStack:
         assert geometry.n_slices == 6
         assert len(geometry.rejected) == 1
         assert "duplicate slice" in geometry.rejected[0].reason
-        assert geometry.rejected[0].path.name == "file099"
+        assert geometry.rejected[0].path.name == "slice099.dcm"
 
     def test_gap_reports_missing_slices(self):
         zs = [0, 5, 10, 25, 30, 35]

@@ -35,6 +35,15 @@ class TestCache:
         assert len(cache) == 2 and cache.get(("b", "any")) is None and cache.get(("a", "any")) is not None
         assert not cache.claim(("a", "any"))  # cached
 
+    def test_a_released_key_may_be_asked_again_and_a_cached_one_stays(self):
+        cache = HeatmapCache(size=2)
+        assert cache.claim(("a", "any"))
+        cache.release(("a", "any"))
+        assert cache.claim(("a", "any"))
+        cache.put(("b", "any"), np.zeros((2, 2), np.uint8))
+        cache.release(("b", "any"))
+        assert cache.get(("b", "any")) is not None and not cache.claim(("b", "any"))
+
     def test_forget_pending_allows_asking_again(self):
         cache = HeatmapCache()
         cache.claim(("a", "any"))

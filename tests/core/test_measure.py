@@ -25,6 +25,15 @@ def edges(values: np.ndarray, threshold: float) -> tuple[float, float]:
     return crossing(first - 1, first), crossing(last, last + 1)
 
 
+def through_the_bleed(physical_heads, tilt: float, view: str):  # type: ignore[no-untyped-def]
+    """(lesion, mpr, centre, plane): the `view` plane through the first bleed's centre of the head at `tilt`."""
+    phantom, volume = physical_heads[tilt]
+    mpr = Mpr.from_volume(volume)
+    lesion = phantom.lesions[0]
+    centre = mpr.patient_to_view(np.array([lesion.x_mm, lesion.y_mm, lesion.z_mm]), view)
+    return lesion, mpr, centre, mpr.plane(volume.hu, view, centre.index)
+
+
 class TestLength:
     @pytest.mark.parametrize("tilt", [0.0, 15.0])
     def test_head_width_on_the_axial_slice(self, physical_heads, tilt) -> None:
@@ -53,11 +62,7 @@ class TestLength:
         assert length.value == pytest.approx(2 * head_semi_axes(z / HEAD_HEIGHT_MM)[1], abs=phantom.spec.pixel_mm)
 
     def test_bleed_height_on_the_tilted_coronal_reformat(self, physical_heads) -> None:
-        phantom, volume = physical_heads[15.0]
-        mpr = Mpr.from_volume(volume)
-        lesion = phantom.lesions[0]
-        centre = mpr.patient_to_view(np.array([lesion.x_mm, lesion.y_mm, lesion.z_mm]), "coronal")
-        plane = mpr.plane(volume.hu, "coronal", centre.index)
+        lesion, mpr, centre, plane = through_the_bleed(physical_heads, 15.0, "coronal")
         column = plane.image[:, round(centre.col)].astype(float)
         top, bottom = edges(np.where(np.abs(np.arange(len(column)) - centre.row) < 20, column, 0), 45.0)
         height = measure(mpr, "length", "coronal", centre.index, [(top, centre.col), (bottom, centre.col)])
@@ -109,11 +114,7 @@ class TestRegion:
         assert stats.sd == pytest.approx(np.arange(100).std(ddof=1))
 
     def test_ellipse_inside_the_bleed(self, physical_heads) -> None:
-        phantom, volume = physical_heads[0.0]
-        mpr = Mpr.from_volume(volume)
-        lesion = phantom.lesions[0]
-        centre = mpr.patient_to_view(np.array([lesion.x_mm, lesion.y_mm, lesion.z_mm]), "axial")
-        plane = mpr.plane(volume.hu, "axial", centre.index)
+        lesion, mpr, centre, plane = through_the_bleed(physical_heads, 0.0, "axial")
         r, c = centre.row, centre.col
         ellipse = measure(mpr, "ellipse", "axial", centre.index, [(r - 4, c - 6), (r + 4, c + 6)], plane)
         stats = ellipse.stats

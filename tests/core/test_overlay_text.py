@@ -23,7 +23,7 @@ def test_corners_of_a_loaded_slice(make_volume) -> None:  # type: ignore[no-unty
 def test_privacy_and_preview(make_volume) -> None:  # type: ignore[no-untyped-def]
     volume = make_volume(np.zeros((12, 8, 8), np.int16))
     texts = corner_texts(volume.series, None, 5, PRESETS["bone"], 1.0, show_patient=False)
-    assert texts["top_left"] == "" and texts["bottom_left"].startswith("Slice 6 / 12  (loading…)")
+    assert texts["top_left"] == "" and texts["bottom_left"].startswith("Slice 6  (loading…)")
 
 
 def tilted(volume, degrees: float):  # type: ignore[no-untyped-def]

@@ -180,3 +180,12 @@ class TestCache:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{broken")
         assert load_cached(r.sop_instance_uids, r.model_sha256) is None
+
+
+def test_the_cache_gives_back_the_very_scores_it_was_given():
+    """Reopening a study shows the same scores, not ones rounded to 6 decimals (0.000061 vs 0.0000610824)."""
+    scores = np.array([[6.10823772e-05, 0.5, 0.25, 1e-7, 0.9999999, 0.3333333]], dtype=np.float32)
+    r = result(np.repeat(scores, 3, axis=0))
+    save_cached(r)
+    back = load_cached(r.sop_instance_uids, r.model_sha256)
+    assert back is not None and np.array_equal(back.scores, r.scores)

@@ -62,6 +62,7 @@ class TestLoadSettings:
                     "heatmap_opacity": 3,
                     "default_window": "rainbow",
                     "recent": ["/a", 5],
+                    "layout": "quad",
                     "future_key": 1,
                 }
             )
@@ -72,8 +73,9 @@ class TestLoadSettings:
         assert loaded.settings.heatmap_opacity == 0.45
         assert loaded.settings.default_window == "brain"
         assert loaded.settings.recent == []
+        assert loaded.settings.layout == "axial"
         assert not hasattr(loaded.settings, "future_key")
-        for name in ("show_overlays", "heatmap_opacity", "default_window", "recent"):
+        for name in ("show_overlays", "heatmap_opacity", "default_window", "recent", "layout"):
             assert name in (loaded.warning or "")
 
 

@@ -11,8 +11,9 @@ import pytest
 from ichviewer.core.ai_state import ModelStatus, Phase
 from ichviewer.core.dicom.records import Study, StudyIndex
 from ichviewer.core.labels import LABEL_KEYS
+from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, LoadRequest
 from ichviewer.core.settings import Settings
-from ichviewer.core.state import AnalysisRequest, HeatmapRequest, LoadRequest, ViewerState
+from ichviewer.core.state import ViewerState
 from ichviewer.core.windowing import PRESETS, Window
 
 
@@ -282,6 +283,22 @@ class TestHeatmaps:
         state.set_slice(3)
         assert len(asked.values) == 1 and state.current_heatmap() is None
 
+    def test_a_skipped_slice_is_asked_for_again_when_shown_again(self, state, volume, tmp_path, make_result):
+        asked = Recorder(state.events.heatmap_requested)
+        request = open_volume(state, volume, tmp_path)
+        state.heatmap.label = "any"
+        state.analysis_done(request.job, make_result(20), False)
+        state.set_slice(11)
+        state.set_slice(12)
+        assert [r.index for r in asked.values] == [10, 11, 12]
+        skipped = asked.values[1]
+        state.heatmap_skipped(skipped.job, volume.slices[11].sop_instance_uid, "any")  # the reader is on 12 now
+        assert len(asked.values) == 3
+        state.set_slice(11)
+        assert [r.index for r in asked.values] == [10, 11, 12, 11]
+        state.heatmap_skipped(skipped.job, volume.slices[11].sop_instance_uid, "any")  # while back on 11
+        assert [r.index for r in asked.values] == [10, 11, 12, 11, 11]
+
     def test_maps_of_a_study_left_behind_are_dropped(self, state, volume, tmp_path, make_result):
         asked = Recorder(state.events.heatmap_requested)
         request = open_volume(state, volume, tmp_path)
@@ -299,9 +316,11 @@ def test_settings_round_trip() -> None:
     assert state.display.window == PRESETS["bone"] and not state.display.show_overlays
     assert state.heatmap.opacity == 0.3 and not state.auto_analyse
     state.display.toggle_patient()
+    state.display.toggle_layout()
     state.toggle_auto_analyse()
     state.save_to(settings)
-    assert settings.show_patient_overlay is False and settings.auto_analyse is True
+    assert settings.show_patient_overlay is False and settings.auto_analyse is True and settings.layout == "mpr"
+    assert ViewerState.from_settings(settings).display.layout == "mpr"
 
 
 def test_privacy_hides_the_folder_path_in_the_status_and_the_message(tmp_path: Path) -> None:
@@ -312,3 +331,124 @@ def test_privacy_hides_the_folder_path_in_the_status_and_the_message(tmp_path: P
     assert "DOE_JOHN" not in state.status and "path hidden" in state.status
     state.load_empty(job, f"No CT images found in {folder} (3 files looked at).")
     assert "DOE_JOHN" not in state.message and "DOE_JOHN" not in state.status
+
+
+@pytest.fixture(scope="module")
+def index(mixed_studies):  # type: ignore[no-untyped-def]
+    from ichviewer.core.dicom.index import index_folder
+
+    return index_folder(mixed_studies)
+
+
+class TestWorklist:
+    """A folder of several studies: its analysis as a job, the viewer's results in its rows, N across studies."""
+
+    @staticmethod
+    def opened(state: ViewerState, index, auto_analyse: bool = True):  # type: ignore[no-untyped-def]
+        """The folder indexed as the loader would; its worklist started; (worklist, request)."""
+        from ichviewer.core.worklist import Worklist
+
+        state.auto_analyse = auto_analyse
+        state.load_indexed(state.open_folder(index.root), index)
+        requests = Recorder(state.events.worklist_requested)
+        state.start_worklist(Worklist(index, "truth"))
+        return state.worklist, requests.values[-1]
+
+    @staticmethod
+    def analyse_all(state: ViewerState, request) -> None:  # type: ignore[no-untyped-def]
+        """What the AI worker does with a worklist request (on this thread, with the oracle)."""
+        from ichviewer.core.triage import run_queue
+        from tests.worklist_folder import OracleClassifier
+
+        on_row = lambda row: state.worklist_row(request.job, row)  # noqa: E731
+        finished = run_queue(request.index, request.rows, request.queue, OracleClassifier(), on_row)
+        state.worklist_ended(request.job, finished)
+
+    @staticmethod
+    def load(state: ViewerState, request: LoadRequest) -> None:
+        """Decode the requested series and hand it over, as the loader would."""
+        from ichviewer.core.study_loading import load_series
+
+        state.load_done(request.job, load_series(request.index, request.series))
+
+    def key_of(self, worklist, patient_id: str) -> str:  # type: ignore[no-untyped-def]
+        return next(key for key, row in worklist.rows.items() if row.patient_id == patient_id)
+
+    def test_the_worklist_is_a_job_whose_rows_and_end_reach_the_state(self, state, index):
+        from ichviewer.core.worklist_rows import Status
+
+        worklist, request = self.opened(state, index)
+        assert request.job.kind == "worklist" and sorted(request.queue.pending()) == sorted(worklist.queued_keys())
+        assert worklist.queue is request.queue and len(request.queue.pending()) == 4
+        self.analyse_all(state, request)
+        assert sum(r.status is Status.DONE for r in worklist.rows.values()) == 4
+        assert worklist.queue is None and state.status == "Worklist analysed: 2 suspected"
+        state.open_folder(index.root)
+        assert request.job.cancelled and state.worklist is None
+
+    def test_stop_puts_the_study_in_progress_back_and_late_rows_are_dropped(self, state, index):
+        from dataclasses import replace as changed
+
+        from ichviewer.core.worklist_rows import Status
+
+        worklist, request = self.opened(state, index)
+        key = request.queue.take_ready()
+        state.worklist_row(request.job, changed(request.rows[key], status=Status.ANALYSING, progress=0.4))
+        worklist.stop()
+        assert request.job.cancelled and worklist.rows[key].status is Status.QUEUED and worklist.queue is None
+        state.worklist_row(request.job, changed(request.rows[key], status=Status.FAILED, error="late"))
+        assert worklist.rows[key].status is Status.QUEUED
+
+    def test_without_a_model_every_queued_study_says_why(self, state, index):
+        from ichviewer.core.worklist_rows import Status
+
+        worklist, request = self.opened(state, index)
+        state.model_failed("model.safetensors: sha256 does not match the card")
+        assert request.job.cancelled and worklist.queue is None
+        failed = [r for r in worklist.rows.values() if r.series_uid]
+        assert all(r.status is Status.FAILED and "AI unavailable: model.safetensors" in r.error for r in failed)
+
+    def test_the_opened_study_is_analysed_by_the_viewer_and_its_row_takes_the_result(self, state, index):
+        from tests.worklist_folder import OracleClassifier
+
+        worklist, request = self.opened(state, index)
+        key = self.key_of(worklist, "P30002")
+        loads = Recorder(state.events.load_requested)
+        analyses = Recorder(state.events.analysis_requested)
+        state.open_worklist_study(key)
+        self.load(state, loads.values[-1])
+        state.analysis_done(analyses.values[-1].job, OracleClassifier().predict(state.volume), False)
+        row = worklist.rows[key]
+        assert row.verdict_text == "suspected" and row.verdict.subtypes == ("subdural",)
+        assert key not in request.queue.pending() and len(request.queue.pending()) == 3
+
+    def test_with_automatic_analysis_off_the_opened_study_jumps_the_queue(self, state, index):
+        worklist, request = self.opened(state, index, auto_analyse=False)
+        last = request.queue.pending()[-1]
+        state.open_worklist_study(last)
+        assert request.queue.pending()[0] == last
+
+    def test_n_past_the_last_flagged_slice_opens_the_next_suspected_study(self, state, index):
+        from tests.worklist_folder import OracleClassifier
+
+        worklist, request = self.opened(state, index)
+        self.analyse_all(state, request)
+        first, second = (r for r in worklist.visible() if r.verdict_text == "suspected")
+        loads = Recorder(state.events.load_requested)
+        analyses = Recorder(state.events.analysis_requested)
+        state.open_worklist_study(first.key)
+        self.load(state, loads.values[-1])
+        assert state.slice_index == first.verdict.top_slice
+        state.analysis_done(analyses.values[-1].job, OracleClassifier().predict(state.volume), False)
+        state.set_slice(first.verdict.flagged[-1])
+        state.jump_flagged(+1)  # past the last flagged slice of the first suspected study
+        assert loads.values[-1].series.uid == second.series_uid
+        self.load(state, loads.values[-1])
+        assert state.series.study_uid == second.key and state.slice_index == second.verdict.flagged[0]
+        state.analysis_done(analyses.values[-1].job, OracleClassifier().predict(state.volume), False)
+        state.jump_flagged(+1)
+        assert state.series.study_uid == second.key  # the last suspected study: N stays in it, wrapping
+        state.set_slice(second.verdict.flagged[0])
+        state.jump_flagged(-1)  # before its first flagged slice: back to the previous study, at its last one
+        self.load(state, loads.values[-1])
+        assert state.series.study_uid == first.key and state.slice_index == first.verdict.flagged[-1]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
 
 from ichviewer.core.dicom.index import index_folder
 from ichviewer.core.store import Store
-from ichviewer.core.triage import WorkQueue, run_queue
+from ichviewer.core.triage import run_queue
+from ichviewer.core.work_queue import WorkQueue
 from ichviewer.core.worklist import Worklist
 from ichviewer.core.worklist_export import write_worklist_csv, write_worklist_json
 from ichviewer.core.worklist_rows import Status, StudyRow, ranked, verdict_of
@@ -27,7 +27,10 @@ def index(mixed_studies):  # type: ignore[no-untyped-def]
 def analysed(index, classifier=None):  # type: ignore[no-untyped-def]
     worklist = Worklist(index, "truth")
     queue = WorkQueue(worklist.queued_keys())
-    finished = run_queue(index, dict(worklist.rows), queue, classifier or OracleClassifier(), worklist.update)
+    n, steps = len(queue.pending()), []
+    progress = lambda done, total, message: steps.append((done, total))  # noqa: E731  (the terminal's bar)
+    finished = run_queue(index, dict(worklist.rows), queue, classifier or OracleClassifier(), worklist.update, progress)
+    assert steps[0] == (0, n) and steps[-1] == (n, n)  # one step a study
     return worklist, finished
 
 
@@ -110,20 +113,6 @@ def test_cancel_inside_a_study_puts_it_back_queued(index) -> None:  # type: igno
 
     assert run_queue(index, dict(worklist.rows), queue, OracleClassifier(), on_row) is False
     assert worklist.rows[first].status is Status.QUEUED and queue.pending()[0] == first
-
-
-def test_opened_study_jumps_the_queue_and_pause_holds_it() -> None:
-    queue = WorkQueue(["a", "b", "c"])
-    assert queue.prioritise("c") and not queue.prioritise("x") and queue.take() == "c"
-    queue.paused.set()
-    taken: list[str | None] = []
-    worker = threading.Thread(target=lambda: taken.append(queue.take()))
-    worker.start()
-    worker.join(0.5)
-    assert worker.is_alive() and taken == []
-    queue.paused.clear()
-    worker.join(5)
-    assert taken == ["a"]
 
 
 def test_reviews_survive_a_restart_and_belong_to_the_model_version(index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

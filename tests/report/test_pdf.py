@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -161,3 +162,55 @@ class TestLayout:
         path = write_pdf(tmp_path / "k.pdf", volume, study_result(12, {3: 0.7, 5: 0.95, 8: 0.8}))
         text = " ".join(text_of(path)[1:])
         assert text.index("Slice 9 of 12") < text.index("Slice 6 of 12") < text.index("Slice 4 of 12")
+
+
+class TestMeasurements:
+    def test_drawn_on_the_key_image_and_listed_with_their_images(self, volume, tmp_path, study_result):
+        from ichviewer.core.bleed_estimates import region_estimate
+        from ichviewer.core.measure import measure
+        from ichviewer.core.mpr import Mpr
+
+        hu = volume.hu.copy()
+        hu[4:7, 60:70, 60:70] = 70  # a small bleed to grow a region in
+        volume = replace(volume, hu=hu)
+        mpr = Mpr.from_volume(volume)
+        items = (
+            measure(mpr, "length", "axial", 5, [(64, 20), (64, 40)]),
+            measure(mpr, "length", "coronal", 64, [(2, 20), (2, 60)]),
+            region_estimate(volume, mpr, "axial", 5, (65.0, 65.0)),
+        )
+        path = write_pdf(tmp_path / "m.pdf", volume, study_result(12, {5: 0.95}), {5: heat()}, measurements=items)
+        pages = text_of(path)
+        assert len(pages) == 3 and all(f"page {k} of 3" in p for k, p in enumerate(pages, 1))
+        last = pages[-1]
+        assert "Measurements" in last and "Length 10.0 mm" in last and "Length 20.0 mm" in last
+        assert "Axial slice 6" in last and "Coronal image 65" in last
+        assert "Seeded region estimate 0.4 mL" in last and "estimate" in last.lower()
+        assert re.search(r"45–100 HU, 2\d\d voxels on 3 slices", last)  # 10×10×3 less the corners the median trims
+        assert len(PdfReader(str(path)).pages[-1].images) == 2  # the two images measured on
+        without = write_pdf(tmp_path / "n.pdf", volume, study_result(12, {5: 0.95}), {5: heat()})
+        assert len(text_of(without)) == 2
+
+    @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+    def test_marks_are_drawn_over_the_key_image(self, volume, tmp_path, study_result):
+        from ichviewer.core.measure import measure
+        from ichviewer.core.mpr import Mpr
+
+        mpr = Mpr.from_volume(volume)
+        items = (measure(mpr, "length", "axial", 5, [(64, 20), (64, 100)]),)
+        result = study_result(12, {5: 0.95})
+        plain = write_pdf(tmp_path / "p.pdf", volume, result, {5: heat()})
+        marked = write_pdf(tmp_path / "m.pdf", volume, result, {5: heat()}, measurements=items)
+        for pdf in (plain, marked):
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "40", "-f", "2", "-l", "2", str(pdf), str(pdf.with_suffix(""))], check=True
+            )
+        from PySide6.QtGui import QImage
+
+        def yellow(png: Path) -> int:
+            image = QImage(str(png)).convertToFormat(QImage.Format.Format_RGB888)
+            pixels = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+            rgb = pixels[:, : 3 * image.width()].reshape(image.height(), image.width(), 3).astype(int)
+            return int(((rgb[..., 0] > 200) & (rgb[..., 1] > 150) & (rgb[..., 2] < 90)).sum())
+
+        assert yellow(tmp_path / "m-2.png") > yellow(tmp_path / "p-2.png") + 20

@@ -138,12 +138,11 @@ def test_broken_model_leaves_the_viewer_working(qtbot, tmp_path, write_study) ->
     qtbot.addWidget(window)
     window.show()
     state = window.state
+    window.open_folder(write_study("ok", n=12, size=64))  # the weights are read when its analysis starts
     qtbot.waitUntil(lambda: state.model.status is ModelStatus.UNAVAILABLE, timeout=30000)
     assert "AI unavailable" in window.status_bar.ai_status.full_text()
     assert "model.safetensors" in window.status_bar.ai_status.toolTip()
-    window.open_folder(write_study("ok", n=6, size=64))
-    qtbot.waitUntil(lambda: state.volume is not None, timeout=30000)
-    assert window.slice_view.shown_slice is not None and state.ai.phase is Phase.IDLE
+    assert state.volume is not None and window.slice_view.shown_slice is not None and state.ai.phase is Phase.IDLE
     assert "AI unavailable" in window.ai_dock.verdict.headline.text()
     window.close()
     assert not window.ai_worker.running()

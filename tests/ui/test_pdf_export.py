@@ -55,7 +55,7 @@ def test_the_status_always_ends_preparing(qtbot, make_volume, make_result, tmp_p
     def broken(*_: object, **__: object) -> None:
         raise ValueError("a bug")
 
-    monkeypatch.setattr("ichviewer.ui.pdf_export.write_pdf", broken)
+    monkeypatch.setattr("ichviewer.report.pdf.write_pdf", broken)  # imported by the export when it writes
     export.export(tmp_path / "bug.pdf")
     worker.reportHeatmapsReady.emit(job, {})
     assert "ValueError: a bug" in state.status and export.pending is None
@@ -100,3 +100,26 @@ def test_not_applicable_is_written_at_once_without_heatmaps(qtbot, make_volume, 
     assert state.status.startswith(f"Wrote {tmp_path / 'na.pdf'} in")
     (page,) = [" ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "na.pdf").pages]
     assert "AI not applicable: a scout" in page and "Model: ichnet-test 1.0, not run" in page
+
+
+def test_the_series_measurements_go_into_the_pdf(qtbot, make_volume, make_result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    from ichviewer.core.measure import measure
+
+    monkeypatch.setenv("ICHVIEWER_DATA", str(tmp_path / "data"))
+    state = ViewerState()
+    state.model_ready("m 1", "CPU", LABEL_KEYS)
+    worker = AIWorker(state, None, "cpu")
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    export = PdfExport(state, worker, Settings(), parent)
+    state.load_done(state.open_folder(tmp_path), make_volume(np.full((20, 32, 32), 35, np.int16)))
+    state.measurements.add(measure(state.planes.mpr, "length", "axial", 4, [(10, 4), (10, 24)]))
+    job = state.jobs.current("analysis")
+    state.analysis_done(job, make_result(20, {(4, "any"): 0.9}), False)
+    export.export(tmp_path / "report.pdf")
+    worker.reportHeatmapsReady.emit(job, {})
+    assert export.last_report == tmp_path / "report.pdf"
+    last = " ".join(PdfReader(str(export.last_report)).pages[-1].extract_text().split())
+    assert "Measurements" in last and "Length 10.0 mm" in last and "Axial slice 5" in last

@@ -7,12 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pyqtgraph as pg
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from ichviewer.core.jobs import ANALYSIS
 from ichviewer.core.windowing import PRESETS, apply_window
+from tests.ui.qt_input import send_wheel
 
 
 def rendered_grey(view) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -22,19 +23,7 @@ def rendered_grey(view) -> np.ndarray:  # type: ignore[no-untyped-def]
 
 
 def wheel(view, delta: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:  # type: ignore[no-untyped-def]
-    viewport = view.graphics.viewport()
-    centre = QPointF(viewport.width() / 2, viewport.height() / 2)
-    event = QWheelEvent(
-        centre,
-        viewport.mapToGlobal(centre),
-        QPoint(),
-        QPoint(0, delta),
-        Qt.MouseButton.NoButton,
-        modifiers,
-        Qt.ScrollPhase.NoScrollPhase,
-        False,
-    )
-    QApplication.sendEvent(viewport, event)
+    send_wheel(view.graphics.viewport(), delta, modifiers)
 
 
 def drag(qtbot, view, dx: int, dy: int, button=Qt.MouseButton.LeftButton) -> None:  # type: ignore[no-untyped-def]

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+import numpy as np
 
-def test_first_image_comes_before_the_whole_series(qtbot, main_window, write_study) -> None:  # type: ignore[no-untyped-def]
+
+def test_first_image_comes_before_the_index_and_the_whole_series(qtbot, main_window, write_study) -> None:  # type: ignore[no-untyped-def]
     state, events = main_window.state, []
     state.events.preview.connect(lambda p: p is not None and events.append(f"first {p.index}"))
+    state.events.index.connect(lambda i: i is not None and events.append("indexed"))
+    state.events.thumbnail.connect(lambda uid: events.append("thumbnail"))
     state.events.volume.connect(lambda v: v is not None and events.append("loaded"))
     main_window.open_folder(write_study(n=40))
+    qtbot.waitUntil(lambda: state.volume is not None and not state.loading.busy, timeout=20000)
+    # file names in slice order: the middle file is shown before the folder is indexed (core.first_look),
+    # then the series' middle slice decoded first (middle-out) with its thumbnail, then the whole series
+    assert events == ["first 20", "indexed", "first 20", "thumbnail", "loaded"]
+    np.testing.assert_array_equal(main_window.slice_view.shown_slice, state.volume.hu[20])
+
+
+def test_without_a_first_look_the_middle_slice_still_comes_first(qtbot, main_window, write_study) -> None:  # type: ignore[no-untyped-def]
+    folder = write_study(n=40)
+    files = sorted((folder / "axial").iterdir())
+    for k, order in enumerate(np.random.default_rng(0).permutation(len(files))):
+        files[k].rename(files[k].with_name(f"IM{order:03d}"))  # names no longer in slice order
+    state, events = main_window.state, []
+    state.events.preview.connect(lambda p: p is not None and events.append(f"first {p.index}"))
+    state.events.index.connect(lambda i: i is not None and events.append("indexed"))
+    state.events.volume.connect(lambda v: v is not None and events.append("loaded"))
+    main_window.open_folder(folder)
     qtbot.waitUntil(lambda: state.volume is not None, timeout=20000)
-    # middle-out decoding: a slice near the middle is on screen before the series is loaded
-    assert len(events) == 2 and events[1] == "loaded" and events[0].startswith("first ")
-    assert abs(int(events[0].split()[1]) - 20) <= 2
+    assert events == ["indexed", "first 20", "loaded"]
 
 
 def test_folder_without_dicom_shows_why(qtbot, main_window, tmp_path) -> None:  # type: ignore[no-untyped-def]

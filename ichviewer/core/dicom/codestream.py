@@ -3,7 +3,9 @@
 Decoders allocate what the codestream declares: a JPEG SOF of 0x60000 × 0x60000 or a second
 SOF of 4096² inside a 512² slice would cost gigabytes. So the frame's kind (its first marker)
 must match the transfer syntax, and its size, components and precision (JPEG / JPEG-LS SOF,
-JPEG 2000 SIZ, RLE segment table) must match Rows, Columns, Samples and Bits Allocated.
+JPEG 2000 SIZ, RLE segment table) must match Rows, Columns, Samples and Bits Allocated. A whole
+JPEG / JPEG-LS frame must also end with its EOI marker: libjpeg-turbo and CharLS decode a frame
+cut short without an error, filling the rows it lacks, so a truncated slice would show wrong HU.
 """
 
 from __future__ import annotations
@@ -175,6 +177,11 @@ def _jpeg_header(data: bytes, whole: bool) -> FrameHeader | None:
     precision, height, width, components = struct.unpack(">BHHB", segment[:6])
     if height == 0:
         raise UnusableFile("the JPEG frame header gives height 0 (a DNL marker), which CT slices never use")
+    if whole and not data.rstrip(b"\x00").endswith(b"\xff\xd9"):  # fragments are padded to even length with 0
+        raise UnusableFile(
+            "the JPEG data ends without its end-of-image marker: the frame is cut short (the decoder would "
+            "silently fill the missing rows)"
+        )
     kind = _KIND_NAMES.get(marker, f"JPEG (SOF{marker - 0xC0})")
     return FrameHeader(kind, height, width, components, precision)
 

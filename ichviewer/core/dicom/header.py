@@ -31,7 +31,7 @@ from ichviewer.core.dicom.pixel_data import (
     inflate,
     native_length_problem,
 )
-from ichviewer.core.dicom.records import PixelLayout, SliceHeader
+from ichviewer.core.dicom.records import PixelLayout, SeriesFields, SliceHeader
 from ichviewer.core.dicom.walk import RegularFile, UnusableFile, open_regular, read_at
 
 PREFIX_BYTES = 64 * 1024
@@ -54,29 +54,6 @@ NON_IMAGE_MODALITIES = {
     "SEG": "a segmentation object, not an image",
     "DOC": "an encapsulated document, not an image",
 }
-
-
-@dataclass(frozen=True)
-class SeriesFields:
-    """The descriptive fields a file gives its series and study (taken from the series' first file)."""
-
-    series_uid: str
-    study_uid: str
-    modality: str
-    number: int | None
-    description: str
-    patient_name: str
-    patient_id: str
-    patient_birth_date: str
-    patient_sex: str
-    study_date: str
-    study_time: str
-    study_description: str
-    accession_number: str
-    institution: str
-    manufacturer: str
-    model_name: str
-    kernel: str
 
 
 @dataclass(frozen=True)
@@ -342,7 +319,7 @@ def _as_stored(value: int, layout: PixelLayout) -> int:
 
 def _series_fields(series_uid: str, ds: Dataset) -> SeriesFields:
     return SeriesFields(
-        series_uid=series_uid,
+        uid=series_uid,
         study_uid=tags.text(ds, "StudyInstanceUID") or "unknown study",
         modality=tags.text(ds, "Modality") or "CT",
         number=tags.optional_integer(ds, "SeriesNumber", -(2**31), 2**31),

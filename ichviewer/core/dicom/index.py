@@ -13,12 +13,13 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from pathlib import Path
 
-from ichviewer.core.dicom.header import FileHeader, SeriesFields, read_file_header
+from ichviewer.core.dicom.header import FileHeader, read_file_header
 from ichviewer.core.dicom.pixel_data import frame_bytes
-from ichviewer.core.dicom.records import Series, SkippedFile, SliceHeader, Study, StudyIndex
+from ichviewer.core.dicom.records import Series, SeriesFields, SkippedFile, SliceHeader, Study, StudyIndex
 from ichviewer.core.dicom.stacks import pixel_bytes_digest, split_repeats
 from ichviewer.core.dicom.walk import UnusableFile, study_files
 from ichviewer.core.load_report import plural
@@ -48,8 +49,8 @@ def index_folder(
         if isinstance(result, UnusableFile):
             skipped.append(SkippedFile(path, str(result), result.problem))
         else:
-            by_series[result.series.series_uid].append(result)
-            known.setdefault(result.series.series_uid, result.series)
+            by_series[result.series.uid].append(result)
+            known.setdefault(result.series.uid, result.series)
     report(progress, len(paths), len(paths), "Grouping series")
     series: list[Series] = []
     for members in by_series.values():
@@ -142,26 +143,7 @@ def _format_text(value_format: tuple[float, float, tuple[int, int] | None]) -> s
 
 def _make_series(fields: SeriesFields, stacks: tuple[tuple[SliceHeader, ...], ...]) -> list[Series]:
     """One Series per stack; repeat stacks get their own uid and '(repeat k)' in the description."""
-    base = Series(
-        uid=fields.series_uid,
-        study_uid=fields.study_uid,
-        modality=fields.modality,
-        number=fields.number,
-        description=fields.description,
-        patient_name=fields.patient_name,
-        patient_id=fields.patient_id,
-        patient_birth_date=fields.patient_birth_date,
-        patient_sex=fields.patient_sex,
-        study_date=fields.study_date,
-        study_time=fields.study_time,
-        study_description=fields.study_description,
-        accession_number=fields.accession_number,
-        institution=fields.institution,
-        manufacturer=fields.manufacturer,
-        model_name=fields.model_name,
-        kernel=fields.kernel,
-        slices=stacks[0],
-    )
+    base = Series(**{f.name: getattr(fields, f.name) for f in dataclass_fields(SeriesFields)}, slices=stacks[0])
     if len(stacks) == 1:
         return [base]
     sizes = ", ".join(f"repeat {k}: {plural(len(s), 'image')}" for k, s in enumerate(stacks[1:], 2))
@@ -175,7 +157,7 @@ def _make_series(fields: SeriesFields, stacks: tuple[tuple[SliceHeader, ...], ..
         result.append(
             replace(
                 base,
-                uid=f"{fields.series_uid}#repeat{k}",
+                uid=f"{fields.uid}#repeat{k}",
                 description=description,
                 slices=stack,
                 repeat=k,

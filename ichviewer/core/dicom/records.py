@@ -85,14 +85,10 @@ class SliceHeader:
 
 
 @dataclass(frozen=True)
-class Series:
-    """One stack of one series: identity, descriptive header fields and image headers (unordered).
+class SeriesFields:
+    """The identity and descriptive fields a file gives its series and study (read once per series)."""
 
-    `uid` is unique per stack: the SeriesInstanceUID, with "#repeat2" … appended for repeat
-    acquisitions of the same series (images at the same positions with other pixels).
-    """
-
-    uid: str
+    uid: str  # (0020,000E) Series Instance UID
     study_uid: str
     modality: str
     number: int | None
@@ -109,6 +105,16 @@ class Series:
     manufacturer: str
     model_name: str
     kernel: str
+
+
+@dataclass(frozen=True)
+class Series(SeriesFields):
+    """One stack of one series: its fields and image headers (unordered).
+
+    `uid` is unique per stack: the SeriesInstanceUID, with "#repeat2" … appended for repeat
+    acquisitions of the same series (images at the same positions with other pixels).
+    """
+
     slices: tuple[SliceHeader, ...]
     repeat: int = 1  # 1: the first acquisition; 2, 3 …: repeats at the same positions
     notes: tuple[str, ...] = ()  # for the load report, e.g. that a repeat acquisition was kept apart

@@ -18,8 +18,10 @@ import json
 import os
 import shutil
 import struct
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pydicom
@@ -49,6 +51,9 @@ STRING_TAGS = [
     "ImageType",
     "InstanceNumber",
 ]
+
+Mutation = Callable[[Path, np.random.Generator], tuple[str, str]]  # (description, oracle)
+
 BINARY_TAGS = ["Rows", "Columns", "BitsAllocated", "BitsStored", "HighBit", "PixelRepresentation", "SamplesPerPixel"]
 BAD_NUMBERS = [0, 1, 8, 12, 15, 17, 32, 255, 4096, 32768, 60000, 65535]
 OTHER_SYNTAXES = [
@@ -174,24 +179,18 @@ def _header_bytes(path: Path, rng: np.random.Generator) -> tuple[str, str]:
     return f"bytes at {sorted(int(p) for p in places)}", "exact"
 
 
-def _string_value(path: Path, rng: np.random.Generator) -> tuple[str, str]:
-    keyword = str(rng.choice(STRING_TAGS))
-    value = str(rng.choice(BAD_STRINGS))
-    try:
-        set_value(path, keyword, value)
-    except AssertionError:
-        raise _NotApplicable() from None
-    return f"{keyword} = {value!r}", "exact"
+def _tag_value(tags: Sequence[str], values: Sequence[object], write: Callable[[Path, str, Any], None]) -> Mutation:
+    """A mutation writing one of `values` into one of `tags` (not applicable where the file lacks the tag)."""
 
+    def mutate(path: Path, rng: np.random.Generator) -> tuple[str, str]:
+        keyword, value = str(rng.choice(tags)), rng.choice(values).item()
+        try:
+            write(path, keyword, value)
+        except AssertionError:
+            raise _NotApplicable() from None
+        return f"{keyword} = {value!r}", "exact"
 
-def _binary_value(path: Path, rng: np.random.Generator) -> tuple[str, str]:
-    keyword = str(rng.choice(BINARY_TAGS))
-    number = int(rng.choice(BAD_NUMBERS))
-    try:
-        set_number(path, keyword, number)
-    except AssertionError:
-        raise _NotApplicable() from None
-    return f"{keyword} = {number}", "exact"
+    return mutate
 
 
 def _truncate(path: Path, rng: np.random.Generator) -> tuple[str, str]:
@@ -317,8 +316,8 @@ def _items(path: Path, rng: np.random.Generator) -> tuple[str, str]:
 
 MUTATIONS = {
     "header_bytes": _header_bytes,
-    "string_value": _string_value,
-    "binary_value": _binary_value,
+    "string_value": _tag_value(STRING_TAGS, BAD_STRINGS, set_value),
+    "binary_value": _tag_value(BINARY_TAGS, BAD_NUMBERS, set_number),
     "truncate": _truncate,
     "syntax_label": _syntax_label,
     "payload": _payload,

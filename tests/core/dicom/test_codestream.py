@@ -87,6 +87,17 @@ class TestJpeg:
         assert "height 0" in _refused(bytes(zero), LOSSLESS)
         assert "JPEG header is damaged" in _refused(bytes(frame[:2]) + b"garbage" + bytes(frame[2:]), LOSSLESS)
 
+    @pytest.mark.parametrize(("name", "syntax"), [("jpeg-lossless", LOSSLESS), ("jpegls", JPEG_LS)])
+    def test_a_frame_cut_short_is_refused_whole_not_from_its_start(
+        self, study: Callable[..., list[Path]], name: str, syntax: str
+    ) -> None:
+        frame = frame_of(study(name)[0])
+        assert frame.rstrip(b"\0").endswith(b"\xff\xd9")
+        _check(frame.rstrip(b"\0"), syntax)  # without the padding byte
+        cut = frame[: len(frame) * 2 // 3]
+        assert "ends without its end-of-image marker" in _refused(cut, syntax)
+        _check(cut[:2048], syntax, whole=False)  # what indexing reads: the header is fine
+
 
 class TestJpegLs:
     def test_sof55_size_is_checked(self, study: Callable[..., list[Path]]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,29 +10,9 @@ import pytest
 from ichviewer.core.dicom.decode import UnreadablePixels
 from ichviewer.core.dicom.hu import stored_to_hu
 from ichviewer.core.dicom.records import SliceHeader
+from ichviewer.core.synthetic.memory_stack import slice_header
 
-BASE = SliceHeader(
-    path=Path("/memory/x"),
-    sop_instance_uid="1.2.3",
-    instance_number=1,
-    position=(0.0, 0.0, 0.0),
-    orientation=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
-    rows=2,
-    columns=3,
-    pixel_spacing=(1.0, 1.0),
-    slice_thickness=1.0,
-    rescale_slope=1.0,
-    rescale_intercept=0.0,
-    has_rescale=True,
-    pixel_padding=None,
-    transfer_syntax="1.2.840.10008.1.2.1",
-    window_center=None,
-    window_width=None,
-    gantry_tilt=None,
-    acquisition_number=None,
-    image_type=(),
-    frames=1,
-)
+BASE = slice_header(0, rows=2, columns=3)
 
 
 def test_integer_and_fractional_rescale() -> None:

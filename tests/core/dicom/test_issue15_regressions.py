@@ -109,6 +109,12 @@ CASES: dict[str, tuple[str, int, Callable[[list[Path]], None], tuple[int, ...]]]
         _on_all(lambda p: (set_number(p, "Rows", 8), set_number(p, "Columns", 8))),
         (0, 1, 2, 3, 4, 5),
     ),
+    "intercept_20000_everywhere": (  # a valid number, but no pixel ends up in -1024…3071 HU
+        "explicit",
+        64,
+        _on_all(lambda p: set_value(p, "RescaleIntercept", "20000")),
+        (0, 1, 2, 3, 4, 5),
+    ),
     "jpeg_ls_labelled_jpeg_lossless": (
         "jpegls",
         64,
@@ -248,6 +254,13 @@ def test_8x8_over_512_data_is_refused_not_analysed_as_8x8(outcomes) -> None:
     case, result = outcomes["rows_columns_8_over_512_everywhere"]
     _clean(result)
     assert all("8×8" in _reason(result, name) for name in case.oracle)
+    assert result["scan_rc"] == 2 and not result["loaded"]
+
+
+def test_impossible_hu_statistics_are_refused_not_analysed(outcomes) -> None:
+    case, result = outcomes["intercept_20000_everywhere"]
+    _clean(result)
+    assert all("outside -1024…3071 HU after rescale" in _reason(result, name) for name in case.oracle)
     assert result["scan_rc"] == 2 and not result["loaded"]
 
 

@@ -1,0 +1,201 @@
+"""A coronal or sagittal view: the reformat through the cursor (core.mpr), drawn at true aspect in mm.
+
+Like the axial slice view it is built from the `ViewerState` and draws what the state says: the
+volume, its image index in `state.planes`, the window, the flagged slices and the heatmap. The
+ImageItem gets the int16 HU reformat and the window as its levels; a new image is sampled only
+when the view's own index changes (the axial scroll of an untilted series moves the crosshair
+only). Hidden views do no work and catch up when shown. Left-drag W/L, wheel scrolls through the
+view's planes, Ctrl+wheel and right-drag zoom, middle-drag pans, as on the axial view.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ichviewer.core.heatmap_colors import heat_lut
+from ichviewer.core.mpr import Plane, View
+from ichviewer.core.state import ViewerState
+from ichviewer.core.volume import CTVolume
+from ichviewer.core.windowing import Window
+from ichviewer.ui.corner_labels import CornerLabels
+from ichviewer.ui.reformat_heat import ReformatHeat
+from ichviewer.ui.slice_view_box import SliceViewBox
+from ichviewer.ui.view_pixels import VIEW_COLOURS, PixelFrame
+from ichviewer.ui.window_drag import WindowDrag
+
+TICK = 0.06  # share of the image width a flagged-slice mark takes at each side
+FLAG_COLOUR = "#ff4d4d"
+
+
+class PlaneView(QWidget):
+    """Shows image `state.planes.index(view)` of the reformat `view` ("coronal" or "sagittal")."""
+
+    def __init__(self, state: ViewerState, view: View, heat: ReformatHeat, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state, self.view, self.heat = state, view, heat
+        self.plane: Plane | None = None
+        self._volume: CTVolume | None = None  # the volume the plane and the fit belong to
+        self.graphics = pg.GraphicsView(background="k")
+        self.graphics.setObjectName(f"{view}Graphics")
+        self.view_box = SliceViewBox()
+        self.graphics.setCentralItem(self.view_box)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.heat_item = pg.ImageItem(axisOrder="row-major")
+        self.heat_item.setZValue(10)
+        self.heat_item.setVisible(False)
+        self.flag_item = pg.PlotCurveItem(pen=pg.mkPen(FLAG_COLOUR, width=2), connect="pairs")
+        self.flag_item.setZValue(15)
+        for item in (self.image_item, self.heat_item, self.flag_item):
+            self.view_box.addItem(item)
+        self.view_box.windowDragged.connect(WindowDrag(state))
+        self.view_box.scrolled.connect(lambda steps: state.step_view(view, steps))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics)
+        self.corners = CornerLabels(self.graphics)
+        self._message = QLabel(self.graphics)
+        self._message.setObjectName("viewMessage")
+        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._message.setWordWrap(True)
+        self._message.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self._message.hide()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setStyleSheet(f"PlaneView {{ border-top: 2px solid {VIEW_COLOURS[view]}; }}")
+
+        state.events.volume.connect(lambda _: self.refresh())
+        state.planes.events.indices.connect(lambda _: self.refresh())
+        state.display.events.window.connect(self._on_window)
+        state.display.events.show_overlays.connect(lambda _: self._update_corners())
+        state.events.ai.connect(lambda _: self._draw_flags())
+        heat.changed.connect(self._draw_heat)
+        state.heatmap.events.opacity.connect(lambda _: self._draw_heat())
+
+    # --- what is on screen (tests, the benchmark, the measuring tools) ----------------------------
+    @property
+    def index(self) -> int:
+        return self.state.planes.index(self.view)
+
+    def frame(self) -> PixelFrame | None:
+        return PixelFrame(*self.plane.pixel_mm) if self.plane is not None else None
+
+    @property
+    def message(self) -> str:
+        return self._message.text() if self._message.isVisible() else ""
+
+    def corner_text(self, corner: str) -> str:
+        return self.corners.text(corner)
+
+    def reset_view(self) -> None:
+        """Fit the whole image into the view (R)."""
+        self.view_box.autoRange(padding=0.0, items=[self.image_item])
+
+    # --- state → screen ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Sample and draw the view's image when it changed (nothing while hidden)."""
+        if not self.isVisible():
+            return
+        volume, mpr = self.state.volume, self.state.planes.mpr
+        if volume is None or mpr is None:
+            self._clear("A reformat needs a series of two or more slices." if volume is not None else "")
+            return
+        new_volume = volume is not self._volume
+        if new_volume or self.plane is None or self.plane.index != self.index:
+            self._volume = volume
+            self.plane = mpr.plane(volume.hu, self.view, self.index)
+            self.image_item.setImage(self.plane.image, autoLevels=False, levels=_levels(self.state.display.window))
+            self._message.hide()
+            if new_volume:
+                h, w = self.plane.image.shape
+                row_mm, col_mm = self.plane.pixel_mm
+                self.image_item.setRect(QRectF(0, 0, w * col_mm, h * row_mm))
+                self.reset_view()
+            self._draw_flags()
+            self._draw_heat()
+            self._update_corners()
+
+    def _clear(self, message: str) -> None:
+        self.plane, self._volume = None, None
+        self.image_item.clear()
+        self.heat_item.setVisible(False)
+        self.flag_item.setData([], [])
+        self._message.setText(message)
+        self._message.setVisible(bool(message))
+        self._place_message()
+        self._update_corners()
+
+    def _on_window(self, window: Window) -> None:
+        if self.plane is not None:
+            self.image_item.setLevels(_levels(window))
+        self._update_corners()
+
+    def _draw_flags(self) -> None:
+        """Flagged native slices as marks at both sides of the image, at their level (tilted with the gantry)."""
+        result, mpr = self.state.ai.result, self.state.planes.mpr
+        if self.plane is None or mpr is None or result is None:
+            self.flag_item.setData([], [])
+            return
+        frame = PixelFrame(*self.plane.pixel_mm)
+        marks = []
+        for _, ((r0, c0), (r1, c1)) in mpr.slice_lines(self.view, self.plane.index, result.flagged_slices()):
+            marks += [(r0, c0), (r0 + TICK * (r1 - r0), c0 + TICK * (c1 - c0))]
+            marks += [(r1, c1), (r1 - TICK * (r1 - r0), c1 - TICK * (c1 - c0))]
+        x, y = frame.xy(np.array(marks)) if marks else (np.array([]), np.array([]))
+        self.flag_item.setData(x, y)
+
+    def _draw_heat(self) -> None:
+        """The stacked heatmap volume reformatted like the image (asks for missing maps while shown)."""
+        wanted = self.plane is not None and self.state.heatmap.visible and self.state.ai.result is not None
+        self.heat.want(wanted and self.isVisible())
+        mpr, volume = self.state.planes.mpr, self.heat.volume
+        if not wanted or mpr is None or volume is None or self.plane is None:
+            self.heat_item.setVisible(False)
+            return
+        heat = mpr.plane(volume, self.view, self.plane.index)
+        levels = np.rint(np.nan_to_num(heat.image, nan=0.0) * 255).astype(np.uint8)
+        lut = heat_lut(round(float(self.state.heatmap.opacity), 3))
+        self.heat_item.setImage(levels, autoLevels=False, levels=(0, 255), lut=lut)
+        self.heat_item.setRect(self.image_item.mapRectToParent(self.image_item.boundingRect()))
+        self.heat_item.setVisible(True)
+
+    def _update_corners(self) -> None:
+        texts: dict[str, str] = {}
+        mpr, window = self.state.planes.mpr, self.state.display.window
+        if self.plane is not None and mpr is not None:
+            title = [self.view.capitalize()]
+            if self.plane.tilt_corrected:
+                title.append(f"tilt corrected ({mpr.tilt_deg:.1f}° gantry)")
+            row_mm, col_mm = self.plane.pixel_mm
+            texts = {
+                "top_left": "\n".join(title),
+                "bottom_left": f"Image {self.plane.index + 1} / {mpr.n_planes(self.view)}\n"
+                f"Pixels {col_mm:.2f} × {row_mm:.2f} mm",
+                "bottom_right": f"W {window.width:g}  L {window.level:g}",
+            }
+        self.corners.set_texts(texts, self.state.display.show_overlays)
+
+    # --- Qt ---------------------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh()
+        self._draw_heat()
+
+    def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().hideEvent(event)
+        self.heat.want(False)
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().resizeEvent(event)
+        self.corners.place()
+        self._place_message()
+
+    def _place_message(self) -> None:
+        width, height = self.graphics.width(), self.graphics.height()
+        self._message.setGeometry(width // 8, height // 3, width * 3 // 4, height // 3)
+
+
+def _levels(window: Window) -> tuple[float, float]:
+    return (window.lower, window.upper)
