@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import torch
 
 CARD_FILE = "metadata.json"
-DEFAULT_MODEL = "ichnet-lite0"
+DEFAULT_MODEL = "ichnet-slab"
 SLAB_SEQUENCE = "efficientnet_lite0_slab_gru"  # core.slab_network: 5 mm slabs, neighbours, a GRU over the study
 ARCHITECTURES = ("efficientnet_lite0", "resnet18", SLAB_SEQUENCE)
 

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from ichviewer.core.labels import LABEL_KEYS
-from ichviewer.core.model import load_model
+from ichviewer.core.model import SLAB_SEQUENCE, build_network, load_model
 from ichviewer.core.slab_network import SlabSequenceNet, neighbours
 
 LABEL_WEIGHTS = torch.tensor([2.0, 1.0, 1.0, 1.0, 1.0, 1.0])
@@ -225,12 +225,22 @@ def train_seed(
 
 
 def base_network(model: Path | None) -> SlabSequenceNet:
-    """The slice model's trunk, stages and head inside a fresh slab-and-sequence network."""
-    lite0, card = load_model(model)
+    """The frozen encoder (trunk, stages 7-8, slab head) in a network whose sequence model is fresh.
+
+    From a slice model (ichnet-lite0 1.0.0, the trunk's origin: git history of models/) its features and
+    head, the head's centring undone; from a slab model (the bundled one) its encoder as it is.
+    """
+    network, card = load_model(model)
     if tuple(card.labels) != LABEL_KEYS:
-        raise ValueError(f"the slice model's labels {card.labels} are not {LABEL_KEYS}")
-    net = SlabSequenceNet(lite0, len(card.labels))
-    head = lite0.classifier[1]  # type: ignore[index]
+        raise ValueError(f"the model's labels {card.labels} are not {LABEL_KEYS}")
+    if isinstance(network, SlabSequenceNet):
+        fresh = build_network(SLAB_SEQUENCE, card.input.channels, len(card.labels))
+        assert isinstance(fresh, SlabSequenceNet)
+        for part in ("trunk", "fusion", "top", "slab_head"):
+            getattr(fresh, part).load_state_dict(getattr(network, part).state_dict())
+        return fresh
+    net = SlabSequenceNet(network, len(card.labels))
+    head = network.classifier[1]  # type: ignore[index]
     net.slab_head.load_state_dict(head.state_dict())
     offsets = card.raw.get("score_calibration", {}).get("logit_offsets", {})
     with torch.no_grad():  # back to the raw network output: the centring is redone for the new thresholds
@@ -246,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--epochs", type=int, default=16)
     p.add_argument("--lr", type=float, default=5e-4)
-    p.add_argument("--model", type=Path, help="the slice model (default: the bundled ichnet-lite0)")
+    p.add_argument("--model", type=Path, help="the model whose encoder is used (default: the bundled one)")
     p.add_argument(
         "--train",
         choices=("sequence", "top"),
