@@ -53,8 +53,8 @@ def render(card: dict[str, Any], notes: str = "") -> str:
                 )
                 bleeds = c["studies_with_bleed"] if c["slabs"] != c["stacks"] else "–"
                 lines.append(f"| {source} | {part} | {c['stacks']} | {c['slabs']} | {bleeds} | {positives} |")
-        lines += ["", "Seeds (validation loss): " + ", ".join(f"{k} {v}" for k, v in training["seeds"].items())]
-        lines += [f"; chosen: {training['chosen_seed']}.", "", "Commands:", ""]
+        seeds = ", ".join(f"{k} {v}" for k, v in training["seeds"].items())
+        lines += ["", f"Seeds (validation loss): {seeds}; chosen: {training['chosen_seed']}.", "", "Commands:", ""]
         lines += [f"    {c}" for c in training.get("commands", [])] + [""]
     validation = card.get("validation", {})
     if isinstance(validation, dict) and "scanner_looks" in validation:

@@ -169,13 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     card = slab_card(args, thresholds, offsets)
     log = json.loads((args.runs / f"{best}.json").read_text())
     card["training"] = {
-        "method": "trunk (EfficientNet-Lite0 stages 0-6) frozen from the slice model ichnet-lite0 1.0.0 (trained on "
-        "an H100 on rsna_dicom/rsna_png/head_ct train + phantoms); trunk maps computed once on the CPU "
-        "(ichviewer.training.slab_pack, a clean view and 3 random scanner looks per train stack), then fusion, "
-        "stages 7-8, the slab head and the bi-GRU trained on whole studies (ichviewer.training.slab_train)",
+        "method": "trunk (EfficientNet-Lite0 stages 0-6), stages 7-8 and the slab head frozen from the slice model "
+        "ichnet-lite0 1.0.0 (trained on an H100 on rsna_dicom/rsna_png/head_ct train + phantoms; neighbour fusion "
+        "zero); trunk maps computed once on the CPU (ichviewer.training.slab_pack, a clean view and 3 random scanner "
+        "looks per train stack), then only the bi-GRU sequence model trained on whole studies "
+        "(ichviewer.training.slab_train --train sequence)",
         "commands": [
             "python -m ichviewer.training.slab_pack --data ../shared/data --out .train/slabs",
-            f"python -m ichviewer.training.slab_train --slabs .train/slabs --out .train/seq {log['args'].get('seeds')}",
+            "python -m ichviewer.training.slab_train --slabs .train/slabs --out .train/seq "
+            f"--seeds {log['args'].get('seeds')} --epochs {log['args'].get('epochs')} --lr {log['args'].get('lr')} "
+            f"--train {log['args'].get('train')}",
             "python -m ichviewer.training.slab_select --slabs .train/slabs --runs .train/seq --out models/ichnet-slab",
         ],
         "seeds": {k: round(v, 4) for k, v in seeds.items()},
