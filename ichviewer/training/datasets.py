@@ -90,63 +90,28 @@ class Stack:
 
 
 def as_volume(stack: Stack) -> CTVolume:
-    """The stack as a CTVolume for the viewer's code paths: its DICOM series, or a synthetic header."""
-    from ichviewer.core.dicom.records import Series, SliceHeader
-    from ichviewer.core.geometry import plan_stack
-    from ichviewer.core.load_report import LoadReport
-    from ichviewer.core.volume import CTVolume
+    """The stack as a CTVolume for the viewer's code paths: its DICOM series, or an in-memory one
+    (core.synthetic.memory_stack) at the stack's own positions and pixel size."""
+    from dataclasses import replace
+
+    from ichviewer.core.synthetic.memory_stack import memory_volume
 
     if stack.volume is not None:
         return stack.volume
     uid = f"2.25.{int.from_bytes(stack.group.encode()[:15], 'big')}"
     positions, spacing = stack.physical()
-    thickness = float(np.median(np.diff(positions))) if len(positions) > 1 else 5.0
-    headers = tuple(
-        SliceHeader(
-            path=Path(f"{stack.source}/{stack.group}/{k}"),
-            sop_instance_uid=f"{uid}.{k + 1}",
-            instance_number=k + 1,
-            position=(0.0, 0.0, float(positions[k])),
-            orientation=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
-            rows=stack.hu.shape[1],
-            columns=stack.hu.shape[2],
-            pixel_spacing=(float(spacing[0]), float(spacing[1])),
-            slice_thickness=thickness,
-            rescale_slope=1.0,
-            rescale_intercept=0.0,
-            has_rescale=True,
-            pixel_padding=None,
-            transfer_syntax="1.2.840.10008.1.2.1",
-            window_center=40.0,
-            window_width=80.0,
-            gantry_tilt=None,
-            acquisition_number=1,
-            image_type=("DERIVED", "SECONDARY", "AXIAL"),
-            frames=1,
-        )
-        for k in range(stack.hu.shape[0])
-    )
-    series = Series(
+    volume = memory_volume(
+        stack.hu,
+        z=positions,
+        pixel_mm=float(spacing[0]),
         uid=uid,
-        study_uid=uid + ".0",
-        modality="CT",
-        number=1,
-        description=f"{stack.source} {stack.group}",
-        patient_name="",
-        patient_id=stack.group,
-        patient_birth_date="",
-        patient_sex="",
-        study_date="",
-        study_time="",
-        study_description="",
-        accession_number="",
-        institution="",
-        manufacturer="",
-        model_name="",
-        kernel="",
-        slices=headers,
+        slice_thickness=float(np.median(np.diff(positions))) if len(positions) > 1 else 5.0,
+        image_type=("DERIVED", "SECONDARY", "AXIAL"),
     )
-    return CTVolume(hu=stack.hu, series=series, geometry=plan_stack(headers), report=LoadReport())
+    series = replace(
+        volume.series, description=f"{stack.source} {stack.group}", patient_name="", patient_id=stack.group
+    )
+    return replace(volume, series=series)
 
 
 def label_vector(values: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -67,7 +67,7 @@ class TestWords:
         )
         assert status_line(card_only, AIRun.queued(20))[0] == "AI: loading the network…"
         done = AIRun.queued(20).finished(make_result(20, {(3, "any"): 0.9}), from_cache=True)
-        assert status_line(card_only, done)[0] == "AI: 1 of 20 slices flagged (from cache)"
+        assert status_line(card_only, done)[0] == "AI: Hemorrhage suspected · 1 of 20 slices flagged (from cache)"
 
     def test_unavailable_model(self):
         model = ModelInfo(ModelStatus.UNAVAILABLE, error="model.safetensors is truncated")

@@ -138,7 +138,9 @@ def test_broken_model_leaves_the_viewer_working(qtbot, tmp_path, write_study) ->
     qtbot.addWidget(window)
     window.show()
     state = window.state
-    window.open_folder(write_study("ok", n=12, size=64))  # the weights are read when its analysis starts
+    window.open_folder(
+        write_study("ok", n=12, size=64, seed=7)
+    )  # the weights are read when its analysis starts (seed: not in the cache)
     qtbot.waitUntil(lambda: state.model.status is ModelStatus.UNAVAILABLE, timeout=30000)
     assert "AI unavailable" in window.status_bar.ai_status.full_text()
     assert "model.safetensors" in window.status_bar.ai_status.toolTip()
