@@ -23,23 +23,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
+from render import synthetic_head  # noqa: E402  (bench/ is on the path when this script runs)
 
 from ichviewer.core.synthetic.dicom_writer import write_series  # noqa: E402
 from ichviewer.core.windowing import Window  # noqa: E402
-
-
-def synthetic_head(n: int, size: int = 512) -> np.ndarray:
-    """An int16 head-like volume (skull ellipse, noisy brain), enough texture for real decoding."""
-    rng = np.random.default_rng(0)
-    yy, xx = np.mgrid[:size, :size]
-    r2 = ((yy - size / 2) / (0.42 * size)) ** 2 + ((xx - size / 2) / (0.36 * size)) ** 2
-    base = np.where(r2 < 1.0, 1200, -1000)
-    base = np.where(r2 < 0.8, 35, base).astype(np.int16)
-    hu = np.empty((n, size, size), np.int16)
-    for k in range(n):
-        hu[k] = base + rng.integers(-8, 9, size=(size, size), dtype=np.int16)
-    return hu
-
 
 Frame = tuple[float, float]  # (wall seconds, GUI-thread CPU seconds) of one frame
 

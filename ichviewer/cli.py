@@ -107,13 +107,16 @@ def progress_bar(description: str):  # type: ignore[no-untyped-def]
 def _scan(args: argparse.Namespace) -> int:
     """Score the default series of a folder headless; print the study table, write JSON/CSV/PDF (with the
     measurements saved in the viewer for that series)."""
+    from ichviewer.core.applicability import NotApplicable
     from ichviewer.core.inference import Classifier
     from ichviewer.core.labels import label
     from ichviewer.core.measurement_report import measurements_json
     from ichviewer.core.model import ModelError
-    from ichviewer.core.results import write_csv, write_json_atomic
+    from ichviewer.core.results import write_json_atomic
+    from ichviewer.core.results_csv import write_csv
     from ichviewer.core.scoring import score_volume
     from ichviewer.core.study_loading import load_study
+    from ichviewer.core.verdict_text import study_verdict_text
 
     _, volume = load_study(_study_folder(args), progress_bar("Loading"))
     try:
@@ -122,8 +125,13 @@ def _scan(args: argparse.Namespace) -> int:
         if args.model:  # the folder the user named is no model
             raise UsageError(str(error)) from None
         raise
-    scored = score_volume(volume, classifier, progress_bar("Analysing"), use_cache=not args.no_cache)
+    try:
+        scored = score_volume(volume, classifier, progress_bar("Analysing"), use_cache=not args.no_cache)
+    except NotApplicable as reason:
+        return _scan_not_applicable(args, volume, classifier, str(reason))
     result = scored.result
+    verdict = study_verdict_text(result, volume)
+    print("\n  ".join((f"STUDY: {verdict.headline}", *verdict.details)))  # the verdict first, then the rest
     print(f"{volume.series.title}: {volume.n_slices} slices")
     for line in volume.report.lines():
         print(f"  {line}")
@@ -148,6 +156,35 @@ def _scan(args: argparse.Namespace) -> int:
         print(f"wrote {args.csv}")
     if args.pdf:
         _write_scan_pdf(args, volume, result, classifier, measured)
+    return 0
+
+
+def _scan_not_applicable(args: argparse.Namespace, volume, classifier, reason: str) -> int:  # type: ignore[no-untyped-def]
+    """`scan` on a series the model must not judge: the reason instead of scores (exit 0: a valid answer)."""
+    from ichviewer.core.inference import series_facts
+    from ichviewer.core.results import write_json_atomic
+    from ichviewer.core.verdict_text import not_applicable_text
+    from ichviewer.report.not_applicable_pdf import write_not_applicable_pdf
+    from ichviewer.report.pdf_canvas import ReportOptions
+
+    verdict = not_applicable_text(reason, volume)
+    print("\n  ".join((f"STUDY: {verdict.headline}", *verdict.details)))
+    print(f"{volume.series.title}: {volume.n_slices} slices")
+    for line in volume.report.lines():
+        print(f"  {line}")
+    print(f"Model {classifier.card.title} — {NOT_FOR_CLINICAL_USE.upper()}")
+    if args.json:
+        study = {"applicable": False, "suspected": None, "verdict": verdict.headline, "reason": reason}
+        model = {"name": classifier.card.name, "version": classifier.card.version}
+        data = {"study": study, "series_uid": volume.series.uid, "series": series_facts(volume), "model": model}
+        write_json_atomic(Path(args.json), data)
+        print(f"wrote {args.json}")
+    if args.csv:
+        print("CSV not written: no scores for a series the model does not judge")
+    if args.pdf:
+        options = ReportOptions(deidentify=args.deidentify)
+        write_not_applicable_pdf(Path(args.pdf), volume, reason, classifier.card.title, options)
+        print(f"wrote {args.pdf} (AI not applicable: one page)")
     return 0
 
 

@@ -68,6 +68,23 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_model_folder(network, tmp_path_factory.mktemp("tiny_model"), card)
 
 
+@pytest.fixture(scope="session")
+def tiny_slab_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised slab-and-sequence model folder at 64² input (5 mm slabs, 3.4 mm pixels)."""
+    import torch
+
+    from ichviewer.core.model import SLAB_SEQUENCE, build_network
+    from ichviewer.training.export import card_template, write_model_folder
+
+    torch.manual_seed(0)
+    card = card_template("tiny-slab-model", "0.0.1", architecture=SLAB_SEQUENCE, size=64, context_slices=1)
+    card["network_data_format"]["inputs"]["image"].update(mm_per_pixel=3.4, slab_mm=5.0)
+    network = build_network(SLAB_SEQUENCE, 9, 6)
+    with torch.no_grad():  # a GRU that says something, so the sequence path is exercised
+        network.seq_head.weight.normal_(0, 0.1)  # type: ignore[union-attr,operator]
+    return write_model_folder(network, tmp_path_factory.mktemp("tiny_slab_model"), card)
+
+
 @pytest.fixture
 def make_volume():
     """Factory: an in-memory CTVolume around an int16 (z, y, x) HU array (no files), `spacing` mm apart."""

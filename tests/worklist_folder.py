@@ -12,13 +12,16 @@ import numpy as np
 from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study
 from tests.dicom_edit import rewrite
 
-# seeds outside the training, validation and test ranges of split.json; 128² and 8 slices keep the tests fast
+# seeds outside the training, validation and test ranges of split.json; 128² and 12 slices keep the tests fast
+# (12 slices of 5 mm cover 60 mm: a head the AI judges, core/applicability.py; 8 slices, 40 mm, it does not)
 BLEEDS = {30001: ("intraparenchymal",), 30002: ("subdural",)}
 NORMALS = (30003, 30004)
+SHORT = 30007  # the study of 8 slices in write_not_applicable_folder
 
 
-def write_study(root: Path, seed: int, subtypes: tuple[str, ...], date: str = "20240101") -> Path:
-    phantom = generate_phantom(PhantomSpec(seed=seed, n_slices=8, size=128, pixel_mm=230 / 128, subtypes=subtypes))
+def write_study(root: Path, seed: int, subtypes: tuple[str, ...], date: str = "20240101", n_slices: int = 12) -> Path:
+    spec = PhantomSpec(seed=seed, n_slices=n_slices, size=128, pixel_mm=230 / 128, subtypes=subtypes)
+    phantom = generate_phantom(spec)
     folder = write_phantom_study(phantom, root / f"study-{seed}", patient_id=f"P{seed}", patient_name=f"TEST^{seed}")
     if date != "20240101":
         for path in folder.glob("*.dcm"):
@@ -38,6 +41,13 @@ def write_mixed_folder(root: Path) -> Path:
     mr = write_study(root, 30006, ())
     for path in mr.glob("*.dcm"):
         rewrite(path, Modality="MR")
+    return root
+
+
+def write_not_applicable_folder(root: Path) -> Path:
+    """A normal study and one of 8 slices (40 mm along the head: "AI not applicable") under `root`."""
+    write_study(root, NORMALS[0], ())
+    write_study(root, SHORT, (), n_slices=8)
     return root
 
 

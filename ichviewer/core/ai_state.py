@@ -63,6 +63,11 @@ class AIRun:
     def busy(self) -> bool:
         return self.phase in (Phase.QUEUED, Phase.RUNNING)
 
+    @property
+    def reportable(self) -> bool:
+        """A PDF summary can be written: of the result, or saying why the AI is not applicable."""
+        return self.result is not None or self.phase is Phase.NOT_APPLICABLE
+
     def with_progress(self, done: int, total: int, message: str) -> AIRun:
         return replace(self, phase=Phase.RUNNING, done=done, total=total, message=message)
 
@@ -121,13 +126,13 @@ def status_line(model: ModelInfo, run: AIRun) -> tuple[str, str]:
     if run.phase is Phase.RUNNING:
         text = f"AI: {run.message} ({run.done}/{run.total})" + (f" on {model.device}" if model.device else "")
     elif run.phase is Phase.DONE and run.result is not None:
-        flagged = len(run.result.flagged_slices())
+        study = run.result.study
         how = f"{run.message}, {model.device}" if model.device else run.message
-        text = f"AI: {flagged} of {run.result.n_slices} slices flagged ({how})"
+        text = f"AI: {study.headline} · {study.flagged_slices} of {study.n_slices} slices flagged ({how})"
     elif run.phase is Phase.FAILED:
         return "AI: " + run.message.split(":")[0], run.message
     elif run.phase is Phase.NOT_APPLICABLE:
-        return "AI: not applicable to this series", run.message
+        text = f"AI not applicable: {run.message}"
     elif model.device:
         text = f"AI: {model.title} on {model.device}"
     elif run.busy:  # queued for a network that is not loaded yet: it is loading now

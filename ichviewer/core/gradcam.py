@@ -8,14 +8,21 @@ hooks are released (#483); its `__exit__` swallows IndexError, so we re-raise it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 from scipy import ndimage
 
 from ichviewer.core.inference import Classifier
-from ichviewer.core.model import target_layer
-from ichviewer.core.preprocess import head_region, model_batch
+from ichviewer.core.model import ModelInput, target_layer
+from ichviewer.core.preprocess import CropBox, head_region, model_batch
 from ichviewer.core.progress import Cancel, Progress, check_cancel, report
+from ichviewer.core.slab_inference import slab_frame
 from ichviewer.core.volume import CTVolume
+
+if TYPE_CHECKING:
+    import torch
 
 
 def heatmaps(
@@ -42,11 +49,12 @@ def heatmaps(
     network = classifier.network
     out: dict[int, np.ndarray] = {}
     shape = volume.hu.shape[1:]
+    inputs = _input_maker(volume, card.input)
     with GradCAM(model=network, target_layers=[target_layer(network, card.architecture)]) as cam:
         for first in range(0, len(indices), batch_size):
             check_cancel(cancel)
             chunk = indices[first : first + batch_size]
-            batch, boxes = model_batch(volume.hu, chunk, card.input)
+            batch, boxes = inputs(chunk)
             batch = batch.to(classifier.device)
             try:
                 grids = cam(input_tensor=batch, targets=[ClassifierOutputTarget(target)] * len(chunk))
@@ -57,6 +65,18 @@ def heatmaps(
                 out[index] = heat * head_mask(volume.hu[index]) if inside_head else heat
             report(progress, min(first + batch_size, len(indices)), len(indices), f"Heatmaps for {label}")
     return out
+
+
+def _input_maker(volume: CTVolume, spec: ModelInput) -> Callable[[list[int]], tuple[torch.Tensor, list[CropBox]]]:
+    """Network inputs for native slices: the slice itself, or (slab models) its nearest slab with its
+    neighbours, whose slab-head logit is what the map explains (the sequence model adds no map)."""
+    if spec.slab_mm is None:
+        return lambda chunk: model_batch(volume.hu, chunk, spec)
+    frame = slab_frame(volume, spec)
+    return lambda chunk: (
+        frame.with_neighbours(volume.hu, [frame.plan.nearest_slab(i) for i in chunk]),
+        [frame.box] * len(chunk),
+    )
 
 
 def heatmaps_for(

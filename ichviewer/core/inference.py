@@ -91,17 +91,14 @@ class Classifier:
     ) -> StudyResult:
         """Score every slice; `on_batch(indices, scores)` lets a viewer fill its plot as it goes."""
         start = time.perf_counter()
-        n = volume.n_slices
-        scores = np.zeros((n, len(self.card.labels)), dtype=np.float32)
-        report(progress, 0, n, "Analysing slices")
-        for first in range(0, n, self.batch_size):
-            check_cancel(cancel)
-            indices = list(range(first, min(first + self.batch_size, n)))
-            batch, _ = model_batch(volume.hu, indices, self.card.input)
-            scores[indices] = self.scores(batch)
-            if on_batch is not None:
-                on_batch(indices, scores[indices].copy())
-            report(progress, indices[-1] + 1, n, f"Analysed {indices[-1] + 1} of {n} slices")
+        if self.card.input.slab_mm is not None:
+            from ichviewer.core.slab_inference import slab_scores
+
+            scores = slab_scores(
+                self.network, self.card.input, volume, self.device, self.batch_size, progress, cancel, on_batch
+            )
+        else:
+            scores = self._slice_scores(volume, progress, cancel, on_batch)
         return StudyResult(
             series_uid=volume.series.uid,
             sop_instance_uids=tuple(s.sop_instance_uid for s in volume.slices),
@@ -115,4 +112,39 @@ class Classifier:
             device=self.device_label,
             elapsed_s=time.perf_counter() - start,
             created=datetime.now().astimezone().isoformat(timespec="seconds"),
+            extra={"series": series_facts(volume)},
         )
+
+    def _slice_scores(
+        self,
+        volume: CTVolume,
+        progress: Progress | None,
+        cancel: Cancel | None,
+        on_batch: Callable[[list[int], np.ndarray], None] | None,
+    ) -> np.ndarray:
+        """A slice model's scores: every native slice on its own, in batches."""
+        n = volume.n_slices
+        scores = np.zeros((n, len(self.card.labels)), dtype=np.float32)
+        report(progress, 0, n, "Analysing slices")
+        for first in range(0, n, self.batch_size):
+            check_cancel(cancel)
+            indices = list(range(first, min(first + self.batch_size, n)))
+            batch, _ = model_batch(volume.hu, indices, self.card.input)
+            scores[indices] = self.scores(batch)
+            if on_batch is not None:
+                on_batch(indices, scores[indices].copy())
+            report(progress, indices[-1] + 1, n, f"Analysed {indices[-1] + 1} of {n} slices")
+        return scores
+
+
+def series_facts(volume: CTVolume) -> dict[str, object]:
+    """Which series was analysed, in the words a reader checks it by."""
+    series = volume.series
+    return {
+        "number": getattr(series, "number", None),
+        "description": getattr(series, "description", ""),
+        "slices": volume.n_slices,
+        "spacing_mm": round(float(volume.geometry.spacing), 3),
+        "thickness_mm": volume.thickness,
+        "tilt_deg": round(float(volume.geometry.tilt_deg), 1),
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.resources
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     import torch
 
 CARD_FILE = "metadata.json"
-DEFAULT_MODEL = "ichnet-lite0"
+DEFAULT_MODEL = "ichnet-slab"
+SLAB_SEQUENCE = "efficientnet_lite0_slab_gru"  # core.slab_network: 5 mm slabs, neighbours, a GRU over the study
+ARCHITECTURES = ("efficientnet_lite0", "resnet18", SLAB_SEQUENCE)
 
 
 class ModelError(Exception):
@@ -38,10 +40,17 @@ class ModelInput:
     mean: tuple[float, ...]
     std: tuple[float, ...]
     crop_to_head: bool
+    mm_per_pixel: float | None = None  # a fixed physical grid centred on the head (None: head box → size)
+    slab_mm: float | None = None  # slabs this thick along the normal (core.slabs); None: native slices
 
     @property
     def channels(self) -> int:
         return len(self.windows) * (2 * self.context_slices + 1)
+
+    def per_slab(self) -> ModelInput:
+        """The input of one slab alone (its windows, their statistics): what a slab model's trunk takes."""
+        n = len(self.windows)
+        return replace(self, context_slices=0, mean=self.mean[:n], std=self.std[:n])
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,8 @@ def read_card(folder: str | Path) -> ModelCard:
             mean=tuple(float(v) for v in image["normalization"]["mean"]),
             std=tuple(float(v) for v in image["normalization"]["std"]),
             crop_to_head=bool(image.get("crop_to_head", True)),
+            mm_per_pixel=_optional_float(image.get("mm_per_pixel")),
+            slab_mm=_optional_float(image.get("slab_mm")),
         )
         labels = tuple(raw["network_data_format"]["outputs"]["pred"]["labels"])
         card = ModelCard(
@@ -129,6 +140,15 @@ def read_card(folder: str | Path) -> ModelCard:
     return card
 
 
+def _optional_float(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    if not number > 0:
+        raise ValueError(f"expected a positive number, got {value!r}")
+    return number
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -143,6 +163,12 @@ def build_network(architecture: str, in_channels: int, n_outputs: int) -> torch.
     import torchvision
     from torchvision.ops.misc import SqueezeExcitation
 
+    if architecture == SLAB_SEQUENCE:
+        from ichviewer.core.slab_network import SlabSequenceNet
+
+        if in_channels % 3:
+            raise ModelError(f"{architecture} takes 3 slabs of windows, not {in_channels} channels")
+        return SlabSequenceNet(build_network("efficientnet_lite0", in_channels // 3, n_outputs), n_outputs)
     if architecture == "efficientnet_lite0":
         # EfficientNet-Lite0 = EfficientNet-B0 without squeeze-excitation and with ReLU6
         # (Google's mobile variant): same torchvision graph, faster on CPU.
@@ -155,7 +181,7 @@ def build_network(architecture: str, in_channels: int, n_outputs: int) -> torch.
         network = torchvision.models.resnet18(weights=None)
         stem, head = network.conv1, network.fc
     else:
-        raise ModelError(f"unknown architecture {architecture!r} (known: efficientnet_lite0, resnet18)")
+        raise ModelError(f"unknown architecture {architecture!r} (known: {', '.join(ARCHITECTURES)})")
     if in_channels != stem.in_channels:
         new_stem = torch.nn.Conv2d(
             in_channels, stem.out_channels, stem.kernel_size, stem.stride, stem.padding, bias=stem.bias is not None
@@ -186,6 +212,8 @@ def target_layer(network: torch.nn.Module, architecture: str) -> torch.nn.Module
     """The last convolutional block, where Grad-CAM reads activations and gradients."""
     if architecture == "efficientnet_lite0":
         return network.features[-1]  # type: ignore[index,return-value]
+    if architecture == SLAB_SEQUENCE:
+        return network.top[-1]  # type: ignore[index,return-value]
     if architecture == "resnet18":
         return network.layer4[-1]  # type: ignore[index,return-value]
     raise ModelError(f"no Grad-CAM layer known for {architecture!r}")

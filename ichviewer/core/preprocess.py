@@ -99,16 +99,44 @@ def context_indices(index: int, n_slices: int, context: int) -> list[int]:
 
 def resized_hu(hu: np.ndarray, index: int, spec: ModelInput) -> tuple[torch.Tensor, CropBox]:
     """Float HU (2·context+1, S, S) of slice `index` and its neighbours, cropped and resized."""
+    box = head_box(hu[index]) if spec.crop_to_head else _square(0, hu.shape[1], 0, hu.shape[2], 0.0)
+    return resized_crop(hu[context_indices(index, hu.shape[0], spec.context_slices)], box, spec.size), box
+
+
+def resized_crop(images: np.ndarray, box: CropBox, size: int) -> torch.Tensor:
+    """(k, y, x) images cut to `box` (air outside) and resized to float (k, size, size), antialiased."""
     import torch
 
-    box = head_box(hu[index]) if spec.crop_to_head else _square(0, hu.shape[1], 0, hu.shape[2], 0.0)
-    crop = crop_square(hu[context_indices(index, hu.shape[0], spec.context_slices)], box)
-    image = torch.from_numpy(crop.astype(np.float32))[None]
-    if box.side != spec.size:
+    image = torch.from_numpy(crop_square(images, box).astype(np.float32))[None]
+    if box.side != size:
         image = torch.nn.functional.interpolate(
-            image, size=(spec.size, spec.size), mode="bilinear", align_corners=False, antialias=True
+            image, size=(size, size), mode="bilinear", align_corners=False, antialias=True
         )
-    return image[0], box
+    return image[0]
+
+
+def study_centre(hu: np.ndarray, every: int = 4) -> tuple[float, float]:
+    """(row, column) of the centre of the head's bounding box over the stack (every `every`-th
+    slice); the image centre where no slice holds a head. One centre per study keeps a slab's
+    neighbours aligned with it."""
+    boxes = [head_region(hu[k, ::MASK_STEP, ::MASK_STEP], HEAD_THRESHOLD_HU) for k in range(0, len(hu), every)]
+    union = np.any(boxes, axis=0) if boxes else np.zeros((1, 1), dtype=bool)
+    if not union.any():
+        return (hu.shape[1] - 1) / 2, (hu.shape[2] - 1) / 2
+    rows, cols = np.flatnonzero(union.any(axis=1)), np.flatnonzero(union.any(axis=0))
+    return (
+        (rows[0] + rows[-1] + 1) * MASK_STEP / 2 - 0.5,
+        (cols[0] + cols[-1] + 1) * MASK_STEP / 2 - 0.5,
+    )
+
+
+def physical_box(centre: tuple[float, float], pixel_spacing: tuple[float, float], spec: ModelInput) -> CropBox:
+    """The square of `spec.size × spec.mm_per_pixel` mm around `centre`, in native pixels."""
+    if spec.mm_per_pixel is None:
+        raise ValueError("the model input has no fixed pixel size")
+    pixel_mm = float(np.mean(pixel_spacing)) or 1.0
+    side = max(MIN_SIDE, int(round(spec.size * spec.mm_per_pixel / pixel_mm)))
+    return CropBox(top=int(round(centre[0] - (side - 1) / 2)), left=int(round(centre[1] - (side - 1) / 2)), side=side)
 
 
 def network_input(hu: torch.Tensor, spec: ModelInput) -> torch.Tensor:

@@ -7,7 +7,6 @@ stale ones.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
@@ -44,6 +43,43 @@ class LabelSummary:
     @property
     def verdict(self) -> str:
         return "flagged" if self.positive else "not flagged"
+
+
+@dataclass(frozen=True)
+class StudyVerdict:
+    """ "Hemorrhage suspected (subtypes)" or "not detected": what a reader sees first."""
+
+    suspected: bool
+    score: float  # the study's "any" score: its highest slice score
+    threshold: float
+    labels: dict[str, tuple[float, bool]]  # label → (study score, present: on a flagged slice)
+    flagged_slices: int
+    n_slices: int
+
+    @property
+    def subtypes(self) -> list[str]:
+        """The subtypes present, strongest first."""
+        present = [(score, key) for key, (score, on) in self.labels.items() if on and key != "any"]
+        return [key for _, key in sorted(present, reverse=True)]
+
+    @property
+    def headline(self) -> str:
+        """E.g. "Hemorrhage suspected (SDH, IPH)" or "Hemorrhage not detected"."""
+        if not self.suspected:
+            return "Hemorrhage not detected"
+        names = [label_info(k).short for k in self.subtypes]
+        return "Hemorrhage suspected" + (f" ({', '.join(names)})" if names else "")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "suspected": self.suspected,
+            "verdict": self.headline,
+            "score": round(self.score, 6),
+            "threshold": round(self.threshold, 6),
+            "flagged_slices": self.flagged_slices,
+            "slices": self.n_slices,
+            "labels": {k: {"score": round(v, 6), "present": on} for k, (v, on) in self.labels.items()},
+        }
 
 
 class FlaggedRegion(NamedTuple):
@@ -91,15 +127,21 @@ class StudyResult:
 
     @property
     def flags(self) -> np.ndarray:
-        """(n, n_labels) bool: score at or above the label's threshold."""
-        return self.scores >= np.asarray(self.thresholds, dtype=np.float32)
+        """(n, n_labels) bool: the flags shown. A slice is flagged when its "any" score reaches the
+        "any" threshold (the study's operating point); a flagged slice carries the subtypes whose
+        scores reach theirs. One rule for the headline, the table, the list, the PDF and `scan`:
+        a study is suspected exactly when one of its slices is flagged."""
+        over = self.scores >= np.asarray(self.thresholds, dtype=np.float32)
+        if "any" not in self.labels:
+            return over
+        return over & over[:, [self.labels.index("any")]]
 
     def slice_flags(self) -> np.ndarray:
-        """(n,) bool: THE definition of a flagged slice (any label at or above its threshold).
+        """(n,) bool: THE definition of a flagged slice: its "any" score at or above the "any" threshold
+        (`flags`), so a study is suspected exactly when one of its slices is flagged.
 
         The dock's headline, the study table's "any" row, the flagged list, the slider ticks, the
-        PDF, the CSV and `scan` all count through here, so they cannot disagree; a study-level rule
-        (the model's context) changes this method and nothing else.
+        PDF, the CSV and `scan` all count through here, so they cannot disagree.
         """
         return np.asarray(self.flags.any(axis=1))
 
@@ -131,6 +173,23 @@ class StudyResult:
                 regions.append(FlaggedRegion(start, i - 1, peak))
                 start = None
         return regions
+
+    @property
+    def study(self) -> StudyVerdict:
+        """The study-level decision: suspected or not, its score, and each label's study score."""
+        scores = self.scores.max(axis=0) if self.n_slices else np.zeros(len(self.labels), dtype=np.float32)
+        flags = np.asarray(self.flags.any(axis=0), dtype=bool).reshape(len(self.labels))
+        key = "any" if "any" in self.labels else self.labels[int(np.argmax(scores))]
+        k = self.labels.index(key)
+        suspected = bool(flags[k]) if key == "any" else bool(flags.any())
+        return StudyVerdict(
+            suspected=suspected,
+            score=float(scores[k]),
+            threshold=self.thresholds[k],
+            labels={label: (float(scores[i]), bool(flags[i])) for i, label in enumerate(self.labels)},
+            flagged_slices=len(self.flagged_slices()),
+            n_slices=self.n_slices,
+        )
 
     def next_flagged(self, current: int, step: int) -> int | None:
         """N / Shift+N: the peak slice of the next flagged region above (+1) or below (−1) `current`, wrapping.
@@ -179,9 +238,10 @@ class StudyResult:
                 chosen[index] = key
 
         peaks = []
+        flags = self.flags
         for k, key in enumerate(self.labels):
-            column = self.scores[:, k]
-            if key != "any" and (column >= self.thresholds[k]).any():
+            column = np.where(flags[:, k], self.scores[:, k], -1.0)
+            if key != "any" and flags[:, k].any():
                 index = int(np.argmax(column))
                 peaks.append((-float(column[index]), index, key))
         for _, index, key in sorted(peaks):
@@ -209,12 +269,11 @@ class StudyResult:
         return rows
 
     def describe(self) -> str:
-        """A short line for status bars and logs."""
-        flagged = self.flagged_slices()
-        if not flagged:
-            return f"No slice passes a threshold ({self.n_slices} slices analysed)"
-        names = [label_info(r.label).short for r in self.label_summaries() if r.positive and r.label != "any"]
-        return f"{len(flagged)} of {self.n_slices} slices flagged" + (f" ({', '.join(names)})" if names else "")
+        """A short line for status bars and logs: the study verdict first, then the flagged slices."""
+        study = self.study
+        if not study.suspected:
+            return f"{study.headline} ({self.n_slices} slices analysed)"
+        return f"{study.headline}: {study.flagged_slices} of {self.n_slices} slices flagged"
 
     def to_json(self, exact: bool = False) -> dict[str, Any]:
         """The result as JSON: scores to 6 decimals, or `exact` (the cache: reopening shows the very same scores)."""
@@ -229,6 +288,7 @@ class StudyResult:
             "device": self.device,
             "elapsed_s": round(self.elapsed_s, 3),
             "created": self.created,
+            "study": self.study.to_json(),
             "labels": list(self.labels),
             "thresholds": [round(t, 6) for t in self.thresholds],
             "summary": [
@@ -278,24 +338,6 @@ class StudyResult:
             created=data["created"],
             extra=data.get("extra", {}),
         )
-
-
-def write_csv(result: StudyResult, path: Path) -> None:
-    """One row per slice: number, SOP Instance UID, position and the six scores (atomic write)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["slice", "sop_instance_uid", "position_mm", *result.labels, "flagged"])
-            for i, (uid, pos, row, flagged) in enumerate(
-                zip(result.sop_instance_uids, result.slice_positions, result.scores, result.slice_flags(), strict=True)
-            ):
-                writer.writerow([i + 1, uid, f"{pos:.3f}", *(f"{s:.6f}" for s in row), int(flagged)])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _logit(p: np.ndarray) -> np.ndarray:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ichviewer.core.applicability import NotApplicable, applicability_problem
 from ichviewer.core.progress import Cancel, Progress
 from ichviewer.core.results import StudyResult, load_cached, save_cached
 from ichviewer.core.volume import CTVolume
@@ -30,6 +31,13 @@ class ScoredVolume:
     from_cache: bool
 
 
+def check_applicable(volume: CTVolume) -> None:
+    """Raise `NotApplicable` with the reason when the model must not judge `volume` (before cache or network)."""
+    problem = applicability_problem(volume)
+    if problem is not None:
+        raise NotApplicable(problem)
+
+
 def cached_scores(volume: CTVolume, model_sha256: str) -> ScoredVolume | None:
     """The cached scores of this model for `volume`'s slices, or None (no torch needed)."""
     cached = load_cached(tuple(s.sop_instance_uid for s in volume.slices), model_sha256)
@@ -44,7 +52,11 @@ def score_volume(
     use_cache: bool = True,
     on_batch: Callable[[list[int], np.ndarray], None] | None = None,
 ) -> ScoredVolume:
-    """Scores for `volume`: from the cache when `use_cache` and this model already scored these slices."""
+    """Scores for `volume`: from the cache when `use_cache` and this model already scored these slices.
+
+    Raises `NotApplicable` (with the reason) for a series the model must not judge.
+    """
+    check_applicable(volume)
     if use_cache:
         cached = cached_scores(volume, classifier.card.sha256)
         if cached is not None:

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from ichviewer.core.applicability import NotApplicable
 from ichviewer.core.dicom.records import StudyIndex
 from ichviewer.core.inference import Classifier
 from ichviewer.core.progress import Cancelled, Progress, report
@@ -60,6 +61,8 @@ def analyse_row(
         return finished
     except Cancelled:
         raise
+    except NotApplicable as reason:
+        return replace(row, status=Status.NOT_APPLICABLE, progress=1.0, error=str(reason))
     except Exception as error:  # one study's problem must not stop the night's queue; the log keeps the traceback
         log.exception("triage of study %s (%s) failed", row.key, row.folder)
         return replace(row, status=Status.FAILED, progress=0.0, error=_error_text(error))

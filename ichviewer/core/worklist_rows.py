@@ -38,20 +38,15 @@ class RowVerdict:
 
 
 def verdict_of(result: StudyResult) -> RowVerdict:
-    """The worklist's verdict of a result; becomes `result.verdict` (StudyVerdict) when the model branch lands.
-
-    Today: suspected when any label's slice summary is positive, score = max "any" slice score,
-    subtypes = positive labels other than "any", flagged = the result's flagged slices.
-    """
-    summaries = result.label_summaries()
+    """The worklist's verdict of a result: the study verdict (`StudyResult.study`) in a few fields."""
+    study = result.study
     column = result.column("any") if "any" in result.labels else result.scores.max(axis=1)
-    top = int(column.argmax()) if len(column) else 0
     return RowVerdict(
-        suspected=any(s.positive for s in summaries),
-        score=float(column[top]) if len(column) else 0.0,
-        subtypes=tuple(s.label for s in summaries if s.positive and s.label != "any"),
+        suspected=study.suspected,
+        score=study.score,
+        subtypes=tuple(study.subtypes),
         flagged=tuple(result.flagged_slices()),
-        top_slice=top,
+        top_slice=int(column.argmax()) if len(column) else 0,
     )
 
 

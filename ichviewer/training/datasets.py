@@ -70,6 +70,15 @@ class Stack:
     volume: CTVolume | None = None
     study_labels: np.ndarray | None = None
     study_mask: np.ndarray | None = None
+    pixel_spacing: tuple[float, float] | None = None  # mm; the volume's where there is one
+    positions: np.ndarray | None = None  # mm along the normal per slice; the volume's where there is one
+
+    def physical(self) -> tuple[np.ndarray, tuple[float, float]]:
+        """(slice positions along the normal, pixel spacing) in mm: the DICOM geometry, else the stack's own."""
+        if self.volume is not None:
+            return self.volume.geometry.slice_positions, self.volume.geometry.pixel_spacing
+        positions = self.positions if self.positions is not None else np.arange(len(self.hu), dtype=float) * 5.0
+        return positions, self.pixel_spacing or (1.0, 1.0)
 
     def study_truth(self) -> tuple[np.ndarray, np.ndarray]:
         """Study labels: given, or positive where any slice is, known where positive or all slices known."""
@@ -81,61 +90,28 @@ class Stack:
 
 
 def as_volume(stack: Stack) -> CTVolume:
-    """The stack as a CTVolume for the viewer's code paths: its DICOM series, or a synthetic header."""
-    from ichviewer.core.dicom.records import Series, SliceHeader
-    from ichviewer.core.geometry import plan_stack
-    from ichviewer.core.load_report import LoadReport
-    from ichviewer.core.volume import CTVolume
+    """The stack as a CTVolume for the viewer's code paths: its DICOM series, or an in-memory one
+    (core.synthetic.memory_stack) at the stack's own positions and pixel size."""
+    from dataclasses import replace
+
+    from ichviewer.core.synthetic.memory_stack import memory_volume
 
     if stack.volume is not None:
         return stack.volume
     uid = f"2.25.{int.from_bytes(stack.group.encode()[:15], 'big')}"
-    headers = tuple(
-        SliceHeader(
-            path=Path(f"{stack.source}/{stack.group}/{k}"),
-            sop_instance_uid=f"{uid}.{k + 1}",
-            instance_number=k + 1,
-            position=(0.0, 0.0, float(k)),
-            orientation=(1.0, 0.0, 0.0, 0.0, 1.0, 0.0),
-            rows=stack.hu.shape[1],
-            columns=stack.hu.shape[2],
-            pixel_spacing=(1.0, 1.0),
-            slice_thickness=1.0,
-            rescale_slope=1.0,
-            rescale_intercept=0.0,
-            has_rescale=True,
-            pixel_padding=None,
-            transfer_syntax="1.2.840.10008.1.2.1",
-            window_center=40.0,
-            window_width=80.0,
-            gantry_tilt=None,
-            acquisition_number=1,
-            image_type=("DERIVED", "SECONDARY", "AXIAL"),
-            frames=1,
-        )
-        for k in range(stack.hu.shape[0])
-    )
-    series = Series(
+    positions, spacing = stack.physical()
+    volume = memory_volume(
+        stack.hu,
+        z=positions,
+        pixel_mm=float(spacing[0]),
         uid=uid,
-        study_uid=uid + ".0",
-        modality="CT",
-        number=1,
-        description=f"{stack.source} {stack.group}",
-        patient_name="",
-        patient_id=stack.group,
-        patient_birth_date="",
-        patient_sex="",
-        study_date="",
-        study_time="",
-        study_description="",
-        accession_number="",
-        institution="",
-        manufacturer="",
-        model_name="",
-        kernel="",
-        slices=headers,
+        slice_thickness=float(np.median(np.diff(positions))) if len(positions) > 1 else 5.0,
+        image_type=("DERIVED", "SECONDARY", "AXIAL"),
     )
-    return CTVolume(hu=stack.hu, series=series, geometry=plan_stack(headers), report=LoadReport())
+    series = replace(
+        volume.series, description=f"{stack.source} {stack.group}", patient_name="", patient_id=stack.group
+    )
+    return replace(volume, series=series)
 
 
 def label_vector(values: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:

@@ -36,7 +36,15 @@ if TYPE_CHECKING:
 BOOTSTRAP = 1000
 BOOTSTRAP_SEED = 0
 TOLERANCE = 0.005
-REAL_SETS = ("rsna_dicom_slices", "rsna_dicom_studies", "rsna_png", "head_ct")
+REAL_SETS = (
+    "rsna_dicom_slices",
+    "rsna_dicom_studies",
+    "ct_ich_slices",
+    "ct_ich_studies",
+    "real_studies",
+    "rsna_png",
+    "head_ct",
+)
 
 
 def _collect(name: str, unit: str, rows: list[tuple[np.ndarray, np.ndarray, np.ndarray, str, str]]) -> Predictions:
@@ -79,9 +87,17 @@ def heldout_predictions(
     dicom = data / "rsna_dicom"
     stacks = read_rsna(dicom / "labels.csv", dicom, groups=members(split, "rsna_dicom", "test"), progress=progress)
     out = predict_stacks(classifier, stacks, "rsna_dicom_slices", "slice", study_name="rsna_dicom_studies")
+    if "ct_ich" in split["sources"] and (data / "ct_ich").is_dir():
+        from ichviewer.training.ct_ich import read_ct_ich
+
+        studies = read_ct_ich(data / "ct_ich", members(split, "ct_ich", "test"))
+        out += predict_stacks(classifier, studies, "ct_ich_slices", "slice", study_name="ct_ich_studies")
     for source in ("rsna_png", "head_ct"):
         images = read_image_folder(data / source, source=source, ids=members(split, source, "test"))
-        out += predict_stacks(classifier, images, source, "image")
+        out += predict_stacks(classifier, (_with_spacing(image) for image in images), source, "image")
+    studies_sets = [p for p in out if p.name in ("rsna_dicom_studies", "ct_ich_studies")]
+    if len(studies_sets) > 1:
+        out.append(pooled("real_studies", studies_sets))
     if phantom_count:
         out += predict_stacks(
             classifier,
@@ -95,6 +111,28 @@ def heldout_predictions(
             classifier, read_cq500(cq500, progress=progress), "cq500", "study", study_name="cq500_studies"
         )
     return out
+
+
+def _with_spacing(stack: Stack) -> Stack:
+    """Single images with the pixel size the slab pack gave them (none is stored with them)."""
+    from dataclasses import replace
+
+    from ichviewer.training.slab_pack import single_image_spacing
+
+    return replace(stack, pixel_spacing=single_image_spacing(stack))
+
+
+def pooled(name: str, sets: list[Predictions]) -> Predictions:
+    """One set of several sets' rows (e.g. the real whole studies of every source)."""
+    return Predictions(
+        name,
+        sets[0].unit,
+        np.concatenate([p.scores for p in sets]),
+        np.concatenate([p.labels for p in sets]),
+        np.concatenate([p.mask for p in sets]),
+        np.concatenate([p.groups for p in sets]),
+        np.concatenate([p.ids for p in sets]),
+    )
 
 
 def _value(x: float) -> float | None:
@@ -214,6 +252,14 @@ def main(argv: list[str] | None = None) -> int:
     figures = all_figures(predictions, {k: card.threshold(k) for k in LABEL_KEYS})
     for name, f in figures.items():
         print(("\n[separate: synthetic] " if name.startswith("phantom") else "\n") + format_table(name, f))
+    from ichviewer.training.label_free import label_free_checks
+
+    checks = label_free_checks(classifier, args.data)
+    print("\nlabel-free checks (no bleed in any):")
+    for name, c in checks.items():
+        print(
+            f"  {name}: {c['decision']}{': ' + c['reason'] if c.get('reason') else ''}, {c['flagged_slices']} flagged"
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "metrics.json").write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     from ichviewer.training.roc_plot import write_roc_png
@@ -227,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     status = 0
     if args.check:
         problems = compare(card.raw.get("metrics", {}).get("sets", {}), figures)
+        problems += compare(card.raw.get("metrics", {}).get("label_free_checks", {}), checks, "/label_free_checks")
         if not card.raw.get("metrics", {}).get("sets"):
             problems.append("the card has no metrics (run evaluate --write-card)")
         print("check: figures match the card" if not problems else "check FAILED:\n  " + "\n  ".join(problems))
@@ -243,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
             "bootstrap": f"{BOOTSTRAP} resamples of groups "
             "(studies for rsna_dicom slices, images elsewhere), percentile 95% CI, seed 0",
             "cpu_speed": speed,
+            "label_free_checks": checks,
         }
         print(f"CPU speed: {speed['slices_per_s']} slices/s ({speed['detail']})")
         print(f"wrote {write_card_metrics(Path(model_dir), figures, extra)}")

@@ -27,6 +27,7 @@ RSNA_TEST_NEGATIVES = 5
 RSNA_VAL_NEGATIVES = 2
 HOLDOUT = 0.15  # val and test share of each stratum of the image sources (rounded up)
 MIN_STRATUM = 20  # label combinations rarer than this are merged by their rarest label
+CT_ICH_HOLDOUT = {"test": (5, 6), "val": (5, 6)}  # (patients with a bleed, normal patients) per part
 PHANTOM_SEEDS = {"train": (0, 9_000), "val": (9_000, 9_010), "test": (10_000, 10_020)}
 RECIPE = (
     "rsna_dicom by study: test = 74f2e4ee2b (only real-HU study with SAH/SDH/IVH), fbd067e39a, a40e615e1b "
@@ -34,6 +35,8 @@ RECIPE = (
     "rsna_png and head_ct by image (one image per patient as far as known), stratified by label combination "
     "(combinations with < 20 images merged by their rarest label); val and test each get ceil(15%) of every "
     "stratum, the rest train. Phantom by seed: train seeds from 0 (below 9000), val 9000-9009, test 10000-10019. "
+    "ct_ich by patient (whole studies): test = 5 seeded patients with a bleed + 6 normal, val the same, "
+    "the rest train (its own random.Random(seed + 1), added after the others so their split is unchanged). "
     "Seed 2019, random.Random; regenerate with `python -m ichviewer.training.split --data ../shared/data`."
 )
 
@@ -91,6 +94,21 @@ def _head_ct(data: Path, rng: random.Random) -> dict[str, list[str]]:
     return stratified({files[r["id"]].stem: (int(r["hemorrhage"]),) for r in rows}, rng)
 
 
+def _ct_ich(data: Path, rng: random.Random) -> dict[str, list[str]]:
+    bleed: dict[str, bool] = {}
+    for row in read_rows(data / "ct_ich" / "labels.csv"):
+        bleed[row["patient"]] = bleed.get(row["patient"], False) or row["any"] == "1"
+    out: dict[str, list[str]] = {s: [] for s in SPLITS}
+    for positive in (True, False):
+        patients = sorted(p for p, b in bleed.items() if b == positive)
+        rng.shuffle(patients)
+        n_test, n_val = (CT_ICH_HOLDOUT[part][0 if positive else 1] for part in ("test", "val"))
+        out["test"] += patients[:n_test]
+        out["val"] += patients[n_test : n_test + n_val]
+        out["train"] += patients[n_test + n_val :]
+    return {s: sorted(v) for s, v in out.items()}
+
+
 def make_split(data: Path, seed: int = SEED) -> dict[str, Any]:
     """The split of every source, from the data's label files alone (no pixels read)."""
     rng = random.Random(seed)
@@ -101,6 +119,7 @@ def make_split(data: Path, seed: int = SEED) -> dict[str, Any]:
             "rsna_dicom": {"unit": "study", **_rsna_dicom(data, rng)},
             "rsna_png": {"unit": "image", **_rsna_png(data, rng)},
             "head_ct": {"unit": "image", **_head_ct(data, rng)},
+            "ct_ich": {"unit": "study", **_ct_ich(data, random.Random(seed + 1))},
             "phantom": {"unit": "seed", **{s: list(r) for s, r in PHANTOM_SEEDS.items()}},
         },
     }

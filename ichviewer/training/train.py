@@ -13,10 +13,8 @@ validated and exported. A checkpoint after every epoch resumes exactly (`--resum
 from __future__ import annotations
 
 import argparse
-import copy
 import json
 import math
-import os
 import shlex
 import sys
 import time
@@ -45,11 +43,11 @@ from ichviewer.training.train_data import (
     phantom_rows,
     sampling_weights,
 )
+from ichviewer.training.train_state import EMA, resume, save_checkpoint
 
 ARCHITECTURE = "efficientnet_lite0"
 DEFAULT_SHARES = "rsna_dicom=0.3,rsna_png=0.3,head_ct=0.15,phantom=0.25"
 CHECKPOINT = "checkpoint.pt"
-RESUME_MAY_DIFFER = {"resume", "out", "workers", "device"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,26 +90,6 @@ def build_parser() -> argparse.ArgumentParser:
 def _sizes(text: str) -> tuple[int, ...]:
     """'256,512' → (256, 512)."""
     return tuple(int(part) for part in text.split(",") if part.strip())
-
-
-class EMA:
-    """Exponential moving average of a network's weights (and copies of its BN statistics)."""
-
-    def __init__(self, network: torch.nn.Module, decay: float) -> None:
-        self.network = copy.deepcopy(network).eval()
-        self.network.requires_grad_(False)
-        self.decay = decay
-        self.updates = 0
-
-    @torch.no_grad()
-    def update(self, network: torch.nn.Module) -> None:
-        self.updates += 1
-        decay = min(self.decay, (1 + self.updates) / (10 + self.updates))  # warm-up: early weights fade fast
-        for mine, theirs in zip(self.network.state_dict().values(), network.state_dict().values(), strict=True):
-            if mine.dtype.is_floating_point:
-                mine.lerp_(theirs, 1 - decay)
-            else:
-                mine.copy_(theirs)
 
 
 def masked_bce(logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
@@ -244,7 +222,7 @@ def train(args: argparse.Namespace, argv: list[str]) -> Path:
     first_epoch = 1
     checkpoint_path = args.out / CHECKPOINT
     if args.resume:
-        first_epoch, history = _resume(checkpoint_path, settings, network, ema, optimiser, scheduler, scaler, device)
+        first_epoch, history = resume(checkpoint_path, settings, network, ema, optimiser, scheduler, scaler, device)
     precision = "AMP " + str(amp).removeprefix("torch.") if amp else "fp32"
     per_source = ", ".join(
         f"{s} {int((rows.source[train_rows] == s).sum())}" for s in np.unique(rows.source[train_rows])
@@ -311,7 +289,7 @@ def train(args: argparse.Namespace, argv: list[str]) -> Path:
             ),
             flush=True,
         )
-        _save_checkpoint(checkpoint_path, epoch, settings, network, ema, optimiser, scheduler, scaler, history)
+        save_checkpoint(checkpoint_path, epoch, settings, network, ema, optimiser, scheduler, scaler, history)
         with open(args.out / "log.jsonl", "a", encoding="utf-8") as log:
             log.write(json.dumps(history[-1]) + "\n")
 
@@ -347,70 +325,6 @@ def train(args: argparse.Namespace, argv: list[str]) -> Path:
         )
     print(f"wrote {folder} in {time.perf_counter() - started:.0f} s")
     return folder
-
-
-def _save_checkpoint(
-    path: Path,
-    epoch: int,
-    settings: dict[str, Any],
-    network: torch.nn.Module,
-    ema: EMA | None,
-    optimiser: torch.optim.Optimizer,
-    scheduler: Any,
-    scaler: Any,
-    history: list[dict[str, Any]],
-) -> None:
-    """Everything needed to continue exactly: weights, EMA, optimiser, schedule, RNG states (written atomically)."""
-    state = {
-        "epoch": epoch,
-        "settings": settings,
-        "history": history,
-        "network": network.state_dict(),
-        "ema": ema.network.state_dict() if ema else None,
-        "ema_updates": ema.updates if ema else 0,
-        "optimiser": optimiser.state_dict(),
-        "scheduler": scheduler.state_dict(),
-        "scaler": scaler.state_dict(),
-        "rng_torch": torch.get_rng_state(),
-        "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
-    }
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
-def _resume(
-    path: Path,
-    settings: dict[str, Any],
-    network: torch.nn.Module,
-    ema: EMA | None,
-    optimiser: torch.optim.Optimizer,
-    scheduler: Any,
-    scaler: Any,
-    device: torch.device,
-) -> tuple[int, list[dict[str, Any]]]:
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no checkpoint to resume from (train once without --resume)")
-    state = torch.load(path, map_location=device, weights_only=True)
-    changed = {
-        k: (state["settings"].get(k), v)
-        for k, v in settings.items()
-        if k not in RESUME_MAY_DIFFER and state["settings"].get(k) != v
-    }
-    if changed:
-        raise ValueError(f"{path}: settings differ from the checkpoint's: {changed}")
-    network.load_state_dict(state["network"])
-    if ema is not None:
-        ema.network.load_state_dict(state["ema"])
-        ema.updates = state["ema_updates"]
-    optimiser.load_state_dict(state["optimiser"])
-    scheduler.load_state_dict(state["scheduler"])
-    scaler.load_state_dict(state["scaler"])
-    torch.set_rng_state(state["rng_torch"].cpu())
-    if state["rng_cuda"] and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all([s.cpu() for s in state["rng_cuda"]])
-    print(f"resumed from {path} after epoch {state['epoch']}")
-    return state["epoch"] + 1, list(state["history"])
 
 
 def training_card(

@@ -1,4 +1,5 @@
-"""The AI dock: the research notice, the score plot, the heatmap choice with its legend, the findings.
+"""The AI dock: the study verdict first, the research notice, then the score plot, the heatmap choice with
+its legend and the findings (none of these when the AI is not applicable: there are no scores to show).
 
 A dock widget built from the viewer state, like every view: it reads and sets the state's
 heatmap choice and never touches the window, the slice view or the worker.
@@ -7,8 +8,21 @@ heatmap choice and never touches the window, the slice view or the worker.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDockWidget, QGridLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDockWidget,
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
+from ichviewer.core.ai_state import AIRun, Phase
 from ichviewer.core.heatmap_state import STRONGEST
 from ichviewer.core.intended_use import NOT_FOR_CLINICAL_USE
 from ichviewer.core.labels import LABEL_KEYS, label
@@ -16,6 +30,29 @@ from ichviewer.core.state import ViewerState
 from ichviewer.ui.findings_panel import FindingsPanel
 from ichviewer.ui.heat_legend import HeatLegend
 from ichviewer.ui.score_plot import ScorePlot
+from ichviewer.ui.verdict_panel import VerdictPanel
+
+
+class FitScrollArea(QScrollArea):
+    """Its widget as wide as the view and as tall as the view or its minimum, whichever is more: scrolled, not
+    squeezed into overlapping rows, on a small screen, so the verdict above it stays whole.
+
+    (Qt's own `widgetResizable` sizes a widget with word-wrapped labels to its preferred height for
+    the width, which is what leaves no room on a small screen.)"""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the dock's width fits it
+        self.setWidget(widget)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        widget, view = self.widget(), self.viewport().size()
+        widget.resize(view.width(), max(view.height(), widget.minimumSizeHint().height()))
 
 
 class AIDock(QDockWidget):
@@ -32,23 +69,36 @@ class AIDock(QDockWidget):
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(4, 4, 4, 4)
+        self.verdict = VerdictPanel(state)
+        layout.addWidget(self.verdict)
         notice = QLabel(f"AI findings ({NOT_FOR_CLINICAL_USE.lower()})")
         notice.setObjectName("aiNotice")
         notice.setWordWrap(True)
         notice.setStyleSheet("color: #f0b35a; font-weight: bold;")
         layout.addWidget(notice)
+        scores = QWidget()
+        column = QVBoxLayout(scores)
+        column.setContentsMargins(0, 0, 0, 0)
         self.plot = ScorePlot(state)
-        layout.addWidget(self.plot, stretch=2)
+        column.addWidget(self.plot, stretch=2)
         self.legend = HeatLegend(state.heatmap.opacity)
-        layout.addLayout(self._heatmap_row())
-        layout.addWidget(self.legend)
+        column.addLayout(self._heatmap_row())
+        column.addWidget(self.legend)
         self.findings = FindingsPanel(state)
-        layout.addWidget(self.findings, stretch=3)
+        column.addWidget(self.findings, stretch=3)
+        self.scores = FitScrollArea(scores)  # everything that shows scores: hidden when the AI is not applicable
+        layout.addWidget(self.scores, stretch=1)
+        layout.addStretch(0)  # takes the room only while the scores are hidden: the verdict stays on top
         self.setWidget(panel)
         choice = state.heatmap.events
         choice.visible.connect(self._show_choice)
         choice.label.connect(self._show_choice)
         choice.opacity.connect(self._show_choice)
+        state.events.ai.connect(self._show_scores)
+        self._show_scores(state.ai)
+
+    def _show_scores(self, run: AIRun) -> None:
+        self.scores.setVisible(run.phase is not Phase.NOT_APPLICABLE)
 
     def _heatmap_row(self) -> QGridLayout:
         choice = self.state.heatmap

@@ -162,7 +162,8 @@ class AIWorker(QObject):
         return self.classifier
 
     def _analyse(self, request: AnalysisRequest) -> None:
-        from ichviewer.core.scoring import cached_scores, score_volume
+        from ichviewer.core.applicability import NotApplicable
+        from ichviewer.core.scoring import cached_scores, check_applicable, score_volume
 
         job = request.job
         if job.cancelled:
@@ -177,6 +178,7 @@ class AIWorker(QObject):
 
         assert self.card is not None
         try:
+            check_applicable(request.volume)
             scored = cached_scores(request.volume, self.card.sha256) if request.use_cache else None
             if scored is None:
                 classifier = self._loaded()
@@ -184,6 +186,9 @@ class AIWorker(QObject):
                     return
                 scored = score_volume(request.volume, classifier, progress, job.cancel, False, on_batch)
         except Cancelled:
+            return
+        except NotApplicable as reason:
+            self.relay.call("analysis_not_applicable", job, str(reason))
             return
         except Exception as error:  # reported to the reader; the viewer keeps working without AI
             log.exception("Analysis of %s failed", request.volume.series.title)

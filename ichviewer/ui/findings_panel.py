@@ -1,7 +1,7 @@
 """The study table (per label: highest score, slices over threshold) and the flagged-slice list.
 
-Built from the viewer state: it shows the AI run's result, or what the AI is doing instead;
-the current slice is highlighted in the list; a click sets the state's slice.
+Built from the viewer state: it shows the AI run's result (empty without one; the verdict panel
+above it says why); the current slice is highlighted in the list; a click sets the state's slice.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ichviewer.core.ai_state import findings_message
 from ichviewer.core.labels import label
 from ichviewer.core.results import StudyResult
 from ichviewer.core.state import ViewerState
@@ -32,9 +31,6 @@ class FindingsPanel(QWidget):
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.verdict = QLabel("No analysis yet")
-        self.verdict.setWordWrap(True)
-        self.verdict.setObjectName("verdict")
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Label", "Highest", "Slices flagged"])
         self.table.verticalHeader().setVisible(False)
@@ -51,7 +47,6 @@ class FindingsPanel(QWidget):
         self.flagged.itemClicked.connect(lambda item: state.set_slice(int(item.data(Qt.ItemDataRole.UserRole))))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(self.verdict)
         layout.addWidget(self.table)
         heading = QLabel("Flagged slices  (N / Shift+N: next / previous region)")
         heading.setWordWrap(True)  # the dock stays narrow on a small screen
@@ -67,25 +62,20 @@ class FindingsPanel(QWidget):
     def _refresh(self) -> None:
         result = self.state.ai.result
         if result is None:
-            self._clear(findings_message(self.state.model, self.state.ai))
+            self._clear()
         elif result is not self.result:
             self._show(result)
             self.set_current(self.state.dims.slice)
 
-    def _clear(self, message: str) -> None:
+    def _clear(self) -> None:
         self.result = None
         self._rows = {}
-        self.verdict.setText(message)
-        self.verdict.setStyleSheet("")
         self.table.setRowCount(0)
         self.flagged.clear()
 
     def _show(self, result: StudyResult) -> None:
         self.result = result
         flagged = result.flagged_slices()
-        self.verdict.setText(result.describe())
-        self.verdict.setProperty("flagged", bool(flagged))
-        self.verdict.setStyleSheet(f"font-weight: bold; color: {'#ff6b6b' if flagged else '#7ee07e'};")
         rows = result.label_summaries()
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):

@@ -85,7 +85,7 @@ class Menus:
         if w.pdf_export is not None:
             export = self.add(menu, "&Export PDF summary…", w.pdf_export.choose, "Ctrl+E", "Export the PDF summary")
             export.setEnabled(False)
-            w.state.events.ai.connect(lambda run: export.setEnabled(run.result is not None))
+            w.state.events.ai.connect(lambda run: export.setEnabled(run.reportable))
         menu.addSeparator()
         self.add(menu, "&Quit", w.close, QKeySequence.StandardKey.Quit, "Quit")
 

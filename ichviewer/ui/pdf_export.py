@@ -1,4 +1,5 @@
-"""File ▸ Export PDF summary…: the key slices' heatmaps from the AI worker, then report.pdf.write_pdf.
+"""File ▸ Export PDF summary…: the key slices' heatmaps from the AI worker, then report.pdf.write_pdf; for a
+series the AI does not judge, the one-page "AI not applicable" PDF at once (no heatmaps to wait for).
 
 The PDF is the one `ichviewer scan --pdf` writes: same key findings (`StudyResult.key_findings`),
 same options; here with the reader's heatmap opacity and the series' measurements as they are now.
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +19,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from ichviewer.core.ai_state import Phase
 from ichviewer.core.jobs import ANALYSIS, Job
 from ichviewer.core.measure import Measurement
 from ichviewer.core.report_name import default_report_name
@@ -56,7 +59,7 @@ class PdfExport(QObject):
     def choose(self) -> None:
         """Ask where to write; the dialog asks before replacing an existing file."""
         volume = self.state.volume
-        if self.state.ai.result is None or volume is None:
+        if not self.state.ai.reportable or volume is None:
             return
         name = default_report_name(volume.series, self.state.display.show_patient)
         start = Path(self.settings.last_export_folder or Path.home()) / name
@@ -74,8 +77,15 @@ class PdfExport(QObject):
         self.export(Path(path))
 
     def export(self, path: Path) -> None:
-        """Write the PDF of the analysed study to `path` (already confirmed) once its heatmaps are computed."""
+        """Write the PDF of the analysed study to `path` (already confirmed) once its heatmaps are computed; the
+        "AI not applicable" page at once."""
         job, volume, result = self.state.jobs.current(ANALYSIS), self.state.volume, self.state.ai.result
+        if volume is not None and self.state.ai.phase is Phase.NOT_APPLICABLE:
+            from ichviewer.report.not_applicable_pdf import write_not_applicable_pdf
+
+            reason, model = self.state.ai.message, self.state.model.title
+            self._write(Path(path), time.perf_counter(), lambda: write_not_applicable_pdf(path, volume, reason, model))
+            return
         if job is None or volume is None or result is None:
             return
         from ichviewer.report.pdf import ReportOptions
@@ -97,26 +107,33 @@ class PdfExport(QObject):
                 f"PDF summary not written: the study changed while it was prepared ({pending.path.name})"
             )
             return
-
         from ichviewer.report.pdf import write_pdf
 
-        try:
-            write_pdf(
+        self._write(
+            pending.path,
+            pending.started,
+            lambda: write_pdf(
                 pending.path,
                 pending.volume,
                 pending.result,
                 heatmaps,  # type: ignore[arg-type]
                 pending.options,
                 measurements=pending.measurements,
-            )
+            ),
+        )
+
+    def _write(self, path: Path, started: float, write: Callable[[], object]) -> None:
+        """Run `write` and say how it went: written, or why not (never "Preparing…" left on screen)."""
+        try:
+            write()
         except OSError as error:
-            log.warning("Could not write %s: %s", pending.path, error)
-            self.state.status = f"Could not write {pending.path}: {error}"
+            log.warning("Could not write %s: %s", path, error)
+            self.state.status = f"Could not write {path}: {error}"
             return
         except Exception as error:  # a bug must not leave "Preparing…" on screen; the log has the traceback
-            log.exception("Could not write the PDF summary %s", pending.path)
-            self.state.status = f"Could not write {pending.path}: {type(error).__name__}: {error} (details in the log)"
+            log.exception("Could not write the PDF summary %s", path)
+            self.state.status = f"Could not write {path}: {type(error).__name__}: {error} (details in the log)"
             return
-        self.settings.last_export_folder = str(pending.path.parent)
-        self.last_report = pending.path
-        self.state.status = f"Wrote {pending.path} in {time.perf_counter() - pending.started:.1f} s"
+        self.settings.last_export_folder = str(path.parent)
+        self.last_report = path
+        self.state.status = f"Wrote {path} in {time.perf_counter() - started:.1f} s"

@@ -132,6 +132,8 @@ class WorklistDock(QDockWidget):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | _flag(editable))
             items.append(item)
         items[STATUS].setToolTip(row.status_text)
+        if row.status is Status.NOT_APPLICABLE:  # the verdict cell says why there is no verdict
+            items[COLUMNS.index("Verdict")].setToolTip(f"AI not applicable: {row.error}")
         reviewed = items[REVIEWED]
         if row.series_uid:
             reviewed.setFlags(reviewed.flags() | Qt.ItemFlag.ItemIsUserCheckable)

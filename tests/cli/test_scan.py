@@ -1,4 +1,5 @@
-"""`ichviewer scan`: JSON, CSV and PDF written and readable, the cache on a second run, the exit statuses."""
+"""`ichviewer scan`: the verdict first, JSON, CSV and PDF written and readable, the cache on a second run,
+"AI not applicable" with its one-page PDF, the exit statuses."""
 
 from __future__ import annotations
 
@@ -33,13 +34,48 @@ def test_json_has_every_slice_and_the_study_table(scanned) -> None:  # type: ign
     assert "NOT FOR CLINICAL USE" in stdout and f"wrote {out / 's.json'}" in stdout
 
 
-def test_csv_has_a_row_per_slice(scanned) -> None:  # type: ignore[no-untyped-def]
+def test_the_text_starts_with_the_study_verdict_and_the_analysed_series(scanned) -> None:  # type: ignore[no-untyped-def]
+    out, stdout, phantom, _ = scanned
+    study = json.loads((out / "s.json").read_text())["study"]
+    lines = stdout.splitlines()
+    assert lines[0] == f"STUDY: {study['verdict']}"
+    assert lines[1].startswith("  Study score ") and f"of {phantom.spec.n_slices} slices flagged" in lines[1]
+    assert (
+        lines[2]
+        == f"  Series 2 'Axial 5mm brain (synthetic phantom)' analysed (5.0 mm, {phantom.spec.n_slices} slices)"
+    )
+
+
+def test_not_applicable_writes_json_and_a_one_page_pdf_not_the_csv(tmp_path, tiny_model_dir, capsys) -> None:  # type: ignore[no-untyped-def]
+    """8 slices of 5 mm cover 40 mm: not a head CT the model judges (core/applicability.py)."""
+    from ichviewer.core.synthetic.phantom import PhantomSpec, generate_phantom, write_phantom_study
+
+    folder = write_phantom_study(generate_phantom(PhantomSpec(seed=5, n_slices=8, size=96)), tmp_path / "short")
+    out = tmp_path / "out"
+    outputs = ["--json", str(out / "n.json"), "--csv", str(out / "n.csv"), "--pdf", str(out / "n.pdf")]
+    assert main(["scan", str(folder), "--model", str(tiny_model_dir), "--device", "cpu", *outputs]) == 0
+    stdout = capsys.readouterr().out
+    reason = "the series covers 40 mm along the head (at least 50 mm needed)"
+    assert stdout.splitlines()[:2] == [
+        f"STUDY: AI not applicable: {reason}",
+        "  Series 2 'Axial 5mm brain (synthetic phantom)' not analysed (5.0 mm, 8 slices)",
+    ]
+    assert json.loads((out / "n.json").read_text())["study"]["verdict"] == f"AI not applicable: {reason}"
+    assert not (out / "n.csv").exists() and "CSV not written" in stdout
+    (page,) = [" ".join(p.extract_text().split()) for p in PdfReader(out / "n.pdf").pages]
+    assert f"AI not applicable: {reason}" in page and "NOT FOR CLINICAL USE" in page
+
+
+def test_csv_has_the_study_row_then_a_row_per_slice(scanned) -> None:  # type: ignore[no-untyped-def]
     out, _, phantom, _ = scanned
     with (out / "s.csv").open(newline="") as file:
-        rows = list(csv.DictReader(file))
+        study, *rows = list(csv.DictReader(file))
     assert len(rows) == phantom.spec.n_slices and rows[0]["slice"] == "1"
     assert {"sop_instance_uid", "position_mm", "any", "flagged"} <= set(rows[0])
     assert all(0.0 <= float(row["any"]) <= 1.0 for row in rows)
+    verdict = json.loads((out / "s.json").read_text())["study"]
+    assert study["slice"] == "study" and study["flagged"] == str(int(verdict["suspected"]))
+    assert float(study["any"]) == max(float(row["any"]) for row in rows) == pytest.approx(verdict["score"], abs=1e-6)
 
 
 def test_pdf_is_readable_deidentified_and_notes_the_intended_use(scanned) -> None:  # type: ignore[no-untyped-def]

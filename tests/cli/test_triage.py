@@ -45,3 +45,26 @@ def test_triage_without_an_output_is_a_usage_error(mixed_studies, capsys) -> Non
     assert main(["triage", str(mixed_studies)]) == 2
     assert main(["triage", str(Path("/nowhere")), "--csv", "x.csv"]) == 2
     assert "writes only where asked" in capsys.readouterr().err
+
+
+def test_a_study_the_ai_does_not_judge_is_a_row_with_its_reason(tiny_model_dir, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from tests.worklist_folder import SHORT, write_not_applicable_folder
+
+    folder = write_not_applicable_folder(tmp_path / "night")
+    out = tmp_path / "out"
+    args = ["triage", str(folder), "--model", str(tiny_model_dir), "--device", "cpu"]
+    assert main([*args, "--csv", str(out / "w.csv"), "--json", str(out / "w.json")]) == 0
+    reason = "the series covers 40 mm along the head (at least 50 mm needed)"
+    with (out / "w.csv").open(newline="") as file:
+        rows = {r["patient_id"]: r for r in csv.DictReader(file)}
+    short = rows[f"P{SHORT}"]
+    assert (short["verdict"], short["status"], short["error"], short["score"]) == (
+        "not applicable",
+        "not applicable",
+        reason,
+        "",
+    )
+    assert short["rank"] == "2"  # after the study the AI judged
+    (study,) = [s for s in json.loads((out / "w.json").read_text())["studies"] if s["patient_id"] == f"P{SHORT}"]
+    assert (study["verdict"], study["error"], study["score"]) == ("not applicable", reason, None)
+    assert f"not applicable: {reason}" in capsys.readouterr().out

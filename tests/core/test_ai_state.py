@@ -27,6 +27,12 @@ class TestAIRun:
         assert run.phase is Phase.DONE and run.partial is None and run.from_cache
         assert run.scored().tolist() == list(range(6)) and run.column("any")[2] == pytest.approx(0.9)
 
+    def test_a_report_is_written_of_a_result_or_of_why_the_ai_is_not_applicable(self, make_result):
+        assert not AIRun().reportable and not AIRun.queued(6).reportable
+        assert AIRun.queued(6).finished(make_result(6), False).reportable
+        assert AIRun.queued(6).stopped(Phase.NOT_APPLICABLE, "a scout").reportable
+        assert not AIRun.queued(6).stopped(Phase.FAILED, "Analysis failed: boom").reportable
+
     def test_a_failure_keeps_a_result_already_shown(self, make_result):
         run = AIRun.queued(6).finished(make_result(6), False).stopped(Phase.FAILED, "Heatmap failed: boom")
         assert run.result is not None and run.message == "Heatmap failed: boom" and not run.busy
@@ -39,7 +45,16 @@ class TestWords:
         running = AIRun.queued(20).with_progress(8, 20, "Analysed 8 of 20 slices")
         assert status_line(READY, running)[0] == "AI: Analysed 8 of 20 slices (8/20) on CPU (2 threads)"
         done = AIRun.queued(20).finished(make_result(20, {(3, "any"): 0.9}), from_cache=True)
-        assert status_line(READY, done)[0] == "AI: 1 of 20 slices flagged (from cache, CPU (2 threads))"
+        assert status_line(READY, done)[0] == (
+            "AI: Hemorrhage suspected · 1 of 20 slices flagged (from cache, CPU (2 threads))"
+        )
+        calm = AIRun.queued(20).finished(make_result(20, {(3, "subdural"): 0.9}), from_cache=False)
+        assert (
+            status_line(READY, calm)[0]
+            == "AI: Hemorrhage not detected · 0 of 20 slices flagged (in 0.5 s, CPU (2 threads))"
+        )
+        not_applicable = AIRun.queued(20).stopped(Phase.NOT_APPLICABLE, "a sharp (bone) reconstruction kernel")
+        assert status_line(READY, not_applicable) == ("AI not applicable: a sharp (bone) reconstruction kernel",) * 2
         failed = AIRun().stopped(Phase.FAILED, "Analysis failed: RuntimeError: out of memory")
         assert status_line(READY, failed) == ("AI: Analysis failed", failed.message)
         assert status_line(ModelInfo(ModelStatus.OFF), AIRun()) == ("", "")
@@ -52,7 +67,7 @@ class TestWords:
         )
         assert status_line(card_only, AIRun.queued(20))[0] == "AI: loading the network…"
         done = AIRun.queued(20).finished(make_result(20, {(3, "any"): 0.9}), from_cache=True)
-        assert status_line(card_only, done)[0] == "AI: 1 of 20 slices flagged (from cache)"
+        assert status_line(card_only, done)[0] == "AI: Hemorrhage suspected · 1 of 20 slices flagged (from cache)"
 
     def test_unavailable_model(self):
         model = ModelInfo(ModelStatus.UNAVAILABLE, error="model.safetensors is truncated")

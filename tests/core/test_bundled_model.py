@@ -24,12 +24,19 @@ def test_card_states_weights_data_thresholds_and_test_figures(card) -> None:
     assert card["network_data_format"]["outputs"]["pred"]["labels"] == list(LABEL_KEYS)
     calibration = card["score_calibration"]
     assert set(calibration["raw_thresholds"]) == set(LABEL_KEYS) and set(card["thresholds"].values()) == {0.5}
-    assert "validation" in card["threshold_rule"].lower()
-    assert card["training"]["command"].startswith("PYTHONPATH=. python3 -m ichviewer.training.train")
+    assert "validation" in card["threshold_rule"].lower() and "study-level" in card["threshold_rule"]
+    assert card["network_data_format"]["inputs"]["image"]["slab_mm"] == 5.0
+    training = card["training"]
+    assert any(c.startswith("python -m ichviewer.training.slab_train") for c in training["commands"])
+    assert training["chosen_seed"] in training["seeds"] and training["data"]["ct_ich"]["train"]["stacks"] > 0
+    assert "test" not in {part for source in training["data"].values() for part in source}  # the test split is sealed
+    assert card["validation"]["scanner_looks"]["clean"]["study_sensitivity"] is not None
     metrics = card["metrics"]
     assert "TEST split" in metrics["note"] and metrics["cpu_speed"]["slices_per_s"] > 0
-    any_dicom = metrics["sets"]["rsna_dicom_slices"]["labels"]["any"]
-    assert any_dicom["positives"] > 0 and any_dicom["negatives"] > 0 and len(any_dicom["auc_ci95"]) == 2
+    for name in ("rsna_dicom_slices", "ct_ich_slices", "real_studies"):
+        any_label = metrics["sets"][name]["labels"]["any"]
+        assert any_label["positives"] > 0 and any_label["negatives"] > 0 and len(any_label["auc_ci95"]) == 2
+    assert set(metrics["label_free_checks"]) >= {"phantom_5mm", "phantom_0.625mm"}
     assert "not for clinical use" in card["intended_use"].lower()
 
 
@@ -45,7 +52,8 @@ def test_flags_the_phantom_hemorrhages_per_subtype(capsys) -> None:
         phantom = generate_phantom(
             PhantomSpec(seed=seed, n_slices=32, size=256, pixel_mm=230 / 256, subtypes=SUBTYPE_KEYS)
         )
-        result = classifier.predict(as_volume(Stack("phantom", f"phantom-{seed}", phantom.hu, ())))
+        pixel = (phantom.spec.pixel_mm, phantom.spec.pixel_mm)
+        result = classifier.predict(as_volume(Stack("phantom", f"phantom-{seed}", phantom.hu, (), pixel_spacing=pixel)))
         truth.append(phantom.slice_labels.astype(bool))
         flags.append(result.flags)
     truth_all, flags_all = np.concatenate(truth), np.concatenate(flags)

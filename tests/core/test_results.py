@@ -45,6 +45,17 @@ class TestStudyResult:
         assert r.flagged_slices() == [1, 2]
         assert r.flags[2].tolist() == [True, True, False, False, False, False]  # subdural 0.65 < 0.7
 
+    def test_a_subtype_alone_flags_nothing_and_the_study_verdict_follows_the_flags(self):
+        lone = result([[0.2, 0.0, 0.9, 0.0, 0.0, 0.0], [0.3, 0.0, 0.0, 0.0, 0.0, 0.0], [0.1, 0.0, 0.0, 0.0, 0.0, 0.0]])
+        assert lone.flagged_slices() == [] and not lone.flags.any()  # IPH 0.9 without "any": no flag
+        assert not lone.study.suspected and lone.study.headline == "Hemorrhage not detected"
+        assert lone.label_summaries()[2].slices_over == 0
+        study = result().study
+        assert study.suspected and study.flagged_slices == 2 and study.score == pytest.approx(0.9)
+        assert study.subtypes == ["intraparenchymal", "epidural"]  # strongest first; SDH 0.65 < 0.7
+        assert study.headline == "Hemorrhage suspected (IPH, EDH)"
+        assert result().to_json()["study"]["suspected"] is True
+
     def test_next_flagged_goes_to_the_peak_of_the_next_region_and_wraps(self):
         r = result()
         assert r.flagged_regions() == [(1, 2, 1)]  # slices 1-2, 'any' 0.9 on slice 1 is the peak
@@ -88,20 +99,26 @@ class TestStudyResult:
         assert 8 in slices  # the peak is kept
 
     def test_one_definition_of_a_flagged_slice_in_headline_table_and_list(self, make_result):
-        """A slice only the subdural score flags: the 'any' row counts it, as the headline and the list do."""
-        r = make_result(28, {(10, "subdural"): 0.8, (10, "any"): 0.3})
+        """A slice only the subdural score passes is not flagged (no lone subtype flag makes a study suspected);
+        with "any" over its threshold it is, and the 'any' row, the headline and the list count it alike."""
+        lone = make_result(28, {(10, "subdural"): 0.8, (10, "any"): 0.3})
+        rows = {row.label: row for row in lone.label_summaries()}
+        assert lone.flagged_slices() == [] and rows["any"].slices_over == rows["subdural"].slices_over == 0
+        assert lone.describe() == "Hemorrhage not detected (28 slices analysed)"
+        r = make_result(28, {(10, "subdural"): 0.8, (10, "any"): 0.6})
         rows = {row.label: row for row in r.label_summaries()}
         assert r.flagged_slices() == [10]
         assert rows["any"].slices_over == len(r.flagged_slices()) == 1 and rows["any"].positive
         assert rows["subdural"].slices_over == 1
-        assert r.describe() == "1 of 28 slices flagged (SDH)"
+        assert r.describe() == "Hemorrhage suspected (SDH): 1 of 28 slices flagged"
         assert r.slice_flags().sum() == 1
 
     def test_every_subtype_row_counts_at_most_the_flagged_slices(self, make_result):
         scores = {(i, "subdural"): 0.9 for i in range(5, 15)} | {(i, "any"): 0.9 for i in range(3, 12)}
         r = make_result(30, scores)
         rows = {row.label: row for row in r.label_summaries()}
-        assert rows["any"].slices_over == len(r.flagged_slices()) == 12  # slices 3-14
+        assert rows["any"].slices_over == len(r.flagged_slices()) == 9  # slices 3-11: "any" decides
+        assert rows["subdural"].slices_over == 7  # 5-11: subdural on flagged slices only
         assert all(row.slices_over <= rows["any"].slices_over for row in rows.values())
 
     def test_top_label_breaks_a_printed_tie_by_calibrated_margin(self, make_result):
@@ -127,8 +144,8 @@ class TestStudyResult:
         assert r.next_flagged(0, +1) == 6  # the region's peak, not its first slice
 
     def test_describe(self):
-        assert result().describe() == "2 of 3 slices flagged (EDH, IPH)"
-        assert result(np.zeros((3, 6))).describe().startswith("No slice passes a threshold")
+        assert result().describe() == "Hemorrhage suspected (IPH, EDH): 2 of 3 slices flagged"
+        assert result(np.zeros((3, 6))).describe() == "Hemorrhage not detected (3 slices analysed)"
 
     def test_json_round_trip(self):
         r = result()

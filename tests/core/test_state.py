@@ -244,7 +244,7 @@ class TestHeatmaps:
     def test_requested_once_for_flagged_slices_and_cached_by_slice_uid(self, state, volume, tmp_path, make_result):
         asked = Recorder(state.events.heatmap_requested)
         request = open_volume(state, volume, tmp_path)
-        state.analysis_done(request.job, make_result(20, {(12, "subdural"): 0.9}), False)
+        state.analysis_done(request.job, make_result(20, {(12, "subdural"): 0.9, (12, "any"): 0.9}), False)
         assert asked.values == []  # slice 10 is not flagged: the strongest-label choice draws nothing there
         state.set_slice(12)
         state.set_slice(11)

@@ -42,7 +42,7 @@ def test_one_row_per_study_from_headers_and_a_row_for_each_unusable_folder(index
     rows = Worklist(index, "truth").rows.values()
     studies = by_patient(list(rows))
     assert set(studies) == {f"P{seed}" for seed in (*BLEEDS, *NORMALS)}
-    assert all(r.status is Status.QUEUED and r.n_slices == 8 and r.date == "20240101" for r in studies.values())
+    assert all(r.status is Status.QUEUED and r.n_slices == 12 and r.date == "20240101" for r in studies.values())
     assert studies["P30001"].patient_name == "TEST 30001" and "Axial" in studies["P30001"].series_title
     others = {row.folder.name: row for row in rows if not row.patient_id}
     assert others["study-30005"].status is Status.FAILED and "truncated" in others["study-30005"].error

@@ -89,7 +89,7 @@ def frozen_scan(frozen_app: Path, tmp_path_factory: pytest.TempPathFactory) -> d
 class TestFrozenScan:
     def test_scores_every_slice_for_all_six_labels(self, frozen_scan: dict) -> None:
         assert frozen_scan["labels"] == list(LABEL_KEYS)
-        assert frozen_scan["model"]["name"] == "ichnet-lite0"
+        assert frozen_scan["model"]["name"] == "ichnet-slab"
         assert frozen_scan["device"].startswith("CPU")  # the package is CPU-only (packaging/rthook_cpu_only.py)
         slices = frozen_scan["slices"]
         assert len(slices) == 40 and [s["slice"] for s in slices] == list(range(1, 41))

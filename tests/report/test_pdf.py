@@ -63,7 +63,8 @@ class TestWritePdf:
         assert len(pages) == 3  # summary + 3 key slices at 2 per page
         assert "NOT FOR CLINICAL USE" in pages[0]
         assert "DOE JANE" in pages[0] and "MRN-123456" in pages[0]
-        assert "FLAGGED" in pages[0] and "3 of 12 slices flagged" in pages[0]
+        assert "Hemorrhage suspected (IPH)" in pages[0] and "3 of 12 slices flagged" in pages[0]
+        assert "FLAGGED" not in pages[0]
         assert "Intraparenchymal" in pages[0] and "0.950" in pages[0]
         assert "Slice 6 of 12" in pages[1] and "Slice 9 of 12" in pages[1] and "Slice 4 of 12" in pages[2]
         assert all(f"page {k} of 3" in p for k, p in enumerate(pages, 1))
@@ -75,8 +76,17 @@ class TestWritePdf:
         path = write_pdf(tmp_path / "n.pdf", volume, study_result(12, {}))
         pages = text_of(path)
         assert len(pages) == 1
-        assert "Nothing passed a threshold" in pages[0]
+        assert "Hemorrhage not detected" in pages[0] and "does not exclude hemorrhage" in pages[0]
         assert "Scores per slice" in pages[0]
+
+    def test_the_verdict_box_comes_first_and_names_the_analysed_series(self, volume, tmp_path, study_result):
+        facts = {"number": 3, "description": "Head 5mm", "slices": 12, "spacing_mm": 5.0, "thickness_mm": 5.0}
+        result = replace(study_result(12, {5: 0.95}), extra={"series": facts})
+        page = text_of(write_pdf(tmp_path / "v.pdf", volume, result, {5: heat()}))[0]
+        first = page.index("Hemorrhage suspected (IPH)")
+        assert first < page.index("NOT FOR CLINICAL USE. The scores") < page.index("Patient: DOE JANE")
+        assert page.index("Study score 0.95 (threshold 0.50) · 1 of 12 slices flagged") > first
+        assert "Series 3 'Head 5mm' analysed (5.0 mm, 12 slices)" in page and "Key slices follow on page 2." in page
 
     def test_deidentified(self, volume, tmp_path, study_result):
         path = write_pdf(

@@ -16,7 +16,8 @@ from ichviewer.core.model import load_model
 from ichviewer.training import train as train_module
 from ichviewer.training.pack import build_pack, training_input
 from ichviewer.training.split import load_split
-from ichviewer.training.train import EMA, build_parser, masked_bce, train
+from ichviewer.training.train import build_parser, masked_bce, train
+from ichviewer.training.train_state import EMA
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,17 +88,17 @@ class TestTrain:
 
     def test_resume_after_an_interruption_gives_the_same_weights(self, tiny_pack, tmp_path, monkeypatch):
         whole = load_file(str(run(argv(tiny_pack, tmp_path / "whole")) / "model.safetensors"))
-        save = train_module._save_checkpoint
+        save = train_module.save_checkpoint
 
         def save_then_stop(path, epoch, *rest):
             save(path, epoch, *rest)
             if epoch == 1:
                 raise KeyboardInterrupt
 
-        monkeypatch.setattr(train_module, "_save_checkpoint", save_then_stop)
+        monkeypatch.setattr(train_module, "save_checkpoint", save_then_stop)
         with pytest.raises(KeyboardInterrupt):
             run(argv(tiny_pack, tmp_path / "parts"))
-        monkeypatch.setattr(train_module, "_save_checkpoint", save)
+        monkeypatch.setattr(train_module, "save_checkpoint", save)
         resumed = load_file(str(run(argv(tiny_pack, tmp_path / "parts", "--resume")) / "model.safetensors"))
         assert whole.keys() == resumed.keys()
         assert all(torch.allclose(whole[k].float(), resumed[k].float(), atol=1e-6) for k in whole)

@@ -160,7 +160,7 @@ def test_a_study_scored_before_opens_with_its_results_without_torch(tiny_model_d
     from ichviewer.core.scoring import score_volume
     from ichviewer.core.volume import load_folder_volume
 
-    folder = write_study(n=6, size=64)
+    folder = write_study(n=12, size=64)
     score_volume(load_folder_volume(folder), Classifier(tiny_model_dir, "cpu"))  # fills the cache
     run = subprocess.run(
         [sys.executable, "-c", CHILD, str(folder), str(tiny_model_dir)], capture_output=True, text=True, timeout=120
@@ -246,7 +246,7 @@ def test_the_worklist_runs_on_the_same_worker_and_the_readers_study_goes_first(
         state.start_worklist(worklist)
         assert entered.wait(30)  # the worker is in the middle of the worklist's first study
         first = oracle.order[0]
-        series = next(s for s in index.series if s.uid != first and s.modality == "CT" and len(s.slices) == 8)
+        series = next(s for s in index.series if s.uid != first and s.modality == "CT" and len(s.slices) == 12)
         job = state.open_series(series)
         state.load_done(job, load_series(index, series))  # the reader opens another study: its analysis is requested
         gate.set()

@@ -1,4 +1,4 @@
-"""The findings panel shows the state's result (or what the AI is doing) and sets the slice on a click."""
+"""The findings panel shows the state's result (empty without one) and sets the slice on a click."""
 
 from __future__ import annotations
 
@@ -13,15 +13,12 @@ def test_summary_list_clicks_and_highlight(qtbot, make_volume, make_result, tmp_
     state = ViewerState(auto_analyse=False)
     panel = FindingsPanel(state)
     qtbot.addWidget(panel)
-    assert panel.verdict.text() == "No analysis yet"
+    assert panel.table.rowCount() == 0 and panel.flagged.count() == 0
     state.model_ready("m 1", "CPU", LABEL_KEYS)
     state.load_done(state.open_folder(tmp_path), make_volume(np.zeros((20, 8, 8), np.int16)))
-    assert panel.verdict.text() == "Automatic analysis is off (AI ▸ Analyse again)"
     job = state.analyse()
-    assert panel.verdict.text() == "Analysing…"
     scores = {(5, "any"): 0.9, (6, "any"): 0.7, (12, "any"): 0.8, (5, "subdural"): 0.85, (6, "subdural"): 0.6}
     state.analysis_done(job, make_result(20, {**scores, (12, "intraparenchymal"): 0.75}), False)
-    assert panel.verdict.text() == "3 of 20 slices flagged (IPH, SDH)"
     assert panel.table.item(0, 1).text() == "0.90" and panel.table.item(0, 2).text() == "3"
     assert panel.flagged.count() == 3 and "SDH" in panel.flagged.item(0).text()
     panel.flagged.itemClicked.emit(panel.flagged.item(2))
@@ -32,9 +29,13 @@ def test_summary_list_clicks_and_highlight(qtbot, make_volume, make_result, tmp_
     assert state.slice_index == 5
 
 
-def test_unavailable_model_is_said(qtbot) -> None:  # type: ignore[no-untyped-def]
-    state = ViewerState()
+def test_a_new_analysis_empties_the_table_and_list(qtbot, make_volume, make_result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    state = ViewerState(auto_analyse=False)
     panel = FindingsPanel(state)
     qtbot.addWidget(panel)
-    state.model_failed("weights truncated")
-    assert panel.verdict.text() == "AI unavailable: weights truncated"
+    state.model_ready("m 1", "CPU", LABEL_KEYS)
+    state.load_done(state.open_folder(tmp_path), make_volume(np.zeros((20, 8, 8), np.int16)))
+    state.analysis_done(state.analyse(), make_result(20, {(5, "any"): 0.9}), False)
+    assert panel.flagged.count() == 1
+    state.analyse(use_cache=False)
+    assert panel.table.rowCount() == 0 and panel.flagged.count() == 0 and panel.result is None

@@ -9,7 +9,7 @@ from ichviewer.ui.help_dialogs import ShortcutsDialog, about_text, model_summary
 def test_about_states_research_use_model_figures_and_licences() -> None:
     text = about_text()
     assert NOT_FOR_CLINICAL_USE in text
-    assert "ichnet-lite0" in text and "AUC" in text and "95% CI" in text  # from the bundled card's test figures
+    assert "ichnet-slab" in text and "AUC" in text and "95% CI" in text  # from the bundled card's test figures
     assert "LGPL" in text and "Apache-2.0" in text
 
 

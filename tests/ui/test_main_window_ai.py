@@ -105,8 +105,26 @@ def test_opening_another_study_drops_the_first_analysis(qtbot, ai_window, phanto
     folder, _ = phantom_series
     ai_window.open_folder(folder)
     qtbot.waitUntil(lambda: ai_window.state.volume is not None, timeout=30000)
-    result = open_and_analyse(qtbot, ai_window, write_study("other", n=6, size=64))
-    assert result.n_slices == 6 and ai_window.state.volume.n_slices == 6
+    result = open_and_analyse(qtbot, ai_window, write_study("other", n=12, size=64))  # 60 mm: a head the AI judges
+    assert result.n_slices == 12 and ai_window.state.volume.n_slices == 12
+
+
+def test_a_series_the_ai_does_not_judge_says_why_and_exports_one_page(qtbot, ai_window, write_study, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    state = ai_window.state
+    ai_window.open_folder(write_study("short", n=6, size=64))  # 6 slices of 5 mm: 30 mm, not a whole head
+    qtbot.waitUntil(lambda: state.ai.phase is Phase.NOT_APPLICABLE, timeout=120000)
+    reason = "the series covers 30 mm along the head (at least 50 mm needed)"
+    dock = ai_window.ai_dock
+    assert dock.verdict.headline.text() == f"AI not applicable: {reason}" and not dock.plot.isVisible()
+    assert ai_window.status_bar.ai_status.full_text() == f"AI not applicable: {reason}"
+    export = next(a for a in ai_window.menuBar().actions()[0].menu().actions() if a.text().startswith("&Export"))
+    assert export.isEnabled()
+    out = tmp_path / "na.pdf"
+    ai_window.pdf_export.export(out)
+    (page,) = [" ".join(p.extract_text().split()) for p in PdfReader(out).pages]
+    assert f"AI not applicable: {reason}" in page and f"Wrote {out}" in state.status
 
 
 def test_broken_model_leaves_the_viewer_working(qtbot, tmp_path, write_study) -> None:  # type: ignore[no-untyped-def]
@@ -120,11 +138,13 @@ def test_broken_model_leaves_the_viewer_working(qtbot, tmp_path, write_study) ->
     qtbot.addWidget(window)
     window.show()
     state = window.state
-    window.open_folder(write_study("ok", n=6, size=64))  # the weights are read when its analysis starts
+    window.open_folder(
+        write_study("ok", n=12, size=64, seed=7)
+    )  # the weights are read when its analysis starts (seed: not in the cache)
     qtbot.waitUntil(lambda: state.model.status is ModelStatus.UNAVAILABLE, timeout=30000)
     assert "AI unavailable" in window.status_bar.ai_status.full_text()
     assert "model.safetensors" in window.status_bar.ai_status.toolTip()
     assert state.volume is not None and window.slice_view.shown_slice is not None and state.ai.phase is Phase.IDLE
-    assert "AI unavailable" in window.ai_dock.findings.verdict.text()
+    assert "AI unavailable" in window.ai_dock.verdict.headline.text()
     window.close()
     assert not window.ai_worker.running()

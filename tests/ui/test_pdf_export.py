@@ -1,5 +1,5 @@
-"""PDF export from the viewer: nothing without a result; a file that cannot be written is said (the
-written PDF is checked with the bundled model in test_main_window_ai.py)."""
+"""PDF export from the viewer: nothing without a result; "AI not applicable" written at once; a file that cannot
+be written is said (the written PDF is checked with the bundled model in test_main_window_ai.py)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,23 @@ def test_the_file_name_offered_names_the_study_not_the_patient(
         str(tmp_path / "ich-summary-2026-01-01-synthetic.pdf"),
         str(tmp_path / "ich-summary-2026-01-01-synthetic-TEST.pdf"),
     ]
+
+
+def test_not_applicable_is_written_at_once_without_heatmaps(qtbot, make_volume, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    state = ViewerState()
+    state.model_ready("ichnet-test 1.0", "CPU", LABEL_KEYS)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    export = PdfExport(state, AIWorker(state, None, "cpu"), Settings(), parent)
+    state.load_done(state.open_folder(tmp_path), make_volume(np.full((4, 16, 16), 35, np.int16)))
+    state.analysis_not_applicable(state.jobs.current("analysis"), "a scout")
+    export.export(tmp_path / "na.pdf")
+    assert export.pending is None and export.last_report == tmp_path / "na.pdf"
+    assert state.status.startswith(f"Wrote {tmp_path / 'na.pdf'} in")
+    (page,) = [" ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "na.pdf").pages]
+    assert "AI not applicable: a scout" in page and "Model: ichnet-test 1.0, not run" in page
 
 
 def test_the_series_measurements_go_into_the_pdf(qtbot, make_volume, make_result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -67,6 +67,26 @@ def test_a_folder_of_one_study_has_no_worklist(qtbot, main_window, open_study, w
     assert main_window.worklist_dock is None
 
 
+def test_a_study_the_ai_does_not_judge_says_not_applicable_and_why(qtbot, tmp_path, tiny_model_dir) -> None:  # type: ignore[no-untyped-def]
+    from ichviewer.ui.main_window import MainWindow
+    from tests.worklist_folder import SHORT, write_not_applicable_folder
+
+    window = MainWindow(model_dir=str(tiny_model_dir), device="cpu")
+    qtbot.addWidget(window)
+    window.show()
+    window.open_folder(write_not_applicable_folder(tmp_path / "night"))
+    qtbot.waitUntil(lambda: window.worklist_dock is not None, timeout=20000)
+    dock = window.worklist_dock
+    finished = (Status.DONE, Status.NOT_APPLICABLE)
+    qtbot.waitUntil(lambda: all(r.status in finished for r in dock.worklist.rows.values()), timeout=60000)
+    (row,) = [r for r in range(dock.table.rowCount()) if cell(dock, r, "ID") == f"P{SHORT}"]
+    reason = "the series covers 40 mm along the head (at least 50 mm needed)"
+    verdict = dock.table.item(row, COLUMNS.index("Verdict"))
+    assert verdict.text() == "not applicable" and verdict.toolTip() == f"AI not applicable: {reason}"
+    assert cell(dock, row, "Status") == f"not applicable: {reason}" and cell(dock, row, "Score") == ""
+    assert cell(dock, 1 - row, "Verdict") in ("suspected", "not detected")
+
+
 def test_pause_and_stop_act_on_the_queue(qtbot, mixed_studies) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+READING_THICKNESS_MM = (2.5, 7.0)  # the slices a head CT is read on (and the model was made for)
+
 
 @dataclass(frozen=True)
 class SkippedFile:
@@ -187,13 +189,20 @@ class StudyIndex:
         return tuple(s for s in self.skipped if s.problem)
 
     def default_series(self) -> Series | None:
-        """The series to show first: axial, soft-tissue kernel, first acquisition, most images."""
+        """The series a reader reads first (and the AI judges): axial, soft-tissue kernel, first acquisition,
+        slices of a reading thickness (2.5–7 mm, or unstated) over thin or thick ones, then most images."""
         candidates = self.series
         if not candidates:
             return None
         return max(
             candidates,
-            key=lambda s: (s.orientation_label == "axial", not s.looks_like_bone_kernel, s.repeat == 1, s.n_images),
+            key=lambda s: (
+                s.orientation_label == "axial",
+                not s.looks_like_bone_kernel,
+                s.repeat == 1,
+                s.thickness is None or READING_THICKNESS_MM[0] <= s.thickness <= READING_THICKNESS_MM[1],
+                s.n_images,
+            ),
         )
 
     def find(self, series_uid: str) -> Series:

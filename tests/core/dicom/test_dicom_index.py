@@ -125,3 +125,13 @@ def test_without_a_majority_on_rescale_no_slice_is_trusted(study: Callable[..., 
     index = index_folder(paths[0].parent)
     assert index.series == () and len(index.problems) == 6
     assert "disagree on rescale" in index.problems[0].reason and "in 3 slices" in index.problems[0].reason
+
+
+def test_the_default_series_is_the_reading_thickness_not_the_thin_one(tmp_path: Path) -> None:
+    hu = np.full((40, 16, 16), 30, dtype=np.int16)
+    write_series(
+        hu, tmp_path / "thin", spacing=(0.625, 1.0, 1.0), series_number=3, series_description="1mm", uid_seed=1
+    )
+    write_series(hu[:8], tmp_path / "thick", spacing=(5.0, 1.0, 1.0), series_number=2, series_description="5mm")
+    index = index_folder(tmp_path)
+    assert index.default_series().description == "5mm"  # type: ignore[union-attr]
