@@ -20,8 +20,7 @@ from ichviewer.core.dicom.records import Series, StudyIndex
 from ichviewer.core.dims import Dims
 from ichviewer.core.display import Display
 from ichviewer.core.events import EventedModel
-from ichviewer.core.heatmap_colors import heat_levels
-from ichviewer.core.heatmap_state import HeatKey, HeatmapCache, HeatmapChoice, heatmap_caption
+from ichviewer.core.heatmap_state import HeatmapCache, HeatmapChoice
 from ichviewer.core.jobs import ANALYSIS, LOAD, WORKLIST, Job, Jobs
 from ichviewer.core.load_report import LoadReport, plural
 from ichviewer.core.loading_state import LoadProgress, SlicePreview
@@ -29,9 +28,10 @@ from ichviewer.core.measurement_state import Measurements
 from ichviewer.core.mpr import View
 from ichviewer.core.planes import Planes
 from ichviewer.core.privacy import shown_folder
-from ichviewer.core.requests import AnalysisRequest, HeatmapRequest, LoadRequest
+from ichviewer.core.requests import AnalysisRequest, LoadRequest
 from ichviewer.core.results import StudyResult
 from ichviewer.core.settings import Settings
+from ichviewer.core.state_heatmaps import HeatmapIntent
 from ichviewer.core.state_worklist import WorklistIntent
 from ichviewer.core.volume import CTVolume
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # the worklist's store pulls in scipy (measurements): not nee
 
 
 @dataclass(eq=False)
-class ViewerState(WorklistIntent, EventedModel):
+class ViewerState(WorklistIntent, HeatmapIntent, EventedModel):
     """The study on screen, the cursor, the window, the AI run and the heatmap choice."""
 
     EXTRA_EVENTS = (
@@ -112,27 +112,6 @@ class ViewerState(WorklistIntent, EventedModel):
     @property
     def result(self) -> StudyResult | None:
         return self.ai.result
-
-    def current_heatmap(self) -> tuple[HeatKey, np.ndarray] | None:
-        """((SOP Instance UID, label), uint8 heat levels) to draw over the slice on screen, or None."""
-        if self.volume is None:
-            return None
-        index = self.dims.slice
-        label = self.heatmap.label_for(self.ai.result, index)
-        if label is None:
-            return None
-        key = (self.volume.slices[index].sop_instance_uid, label)
-        levels = self.heatmaps.get(key)
-        return None if levels is None else (key, levels)
-
-    def heatmap_caption(self) -> str:
-        """The heatmap's label over the image ("Heatmap: Subdural (strongest label)"), or "Computing heatmap…"."""
-        if self.volume is None:
-            return ""
-        index = self.dims.slice
-        label = self.heatmap.label_for(self.ai.result, index)
-        key = (self.volume.slices[index].sop_instance_uid, label or "")
-        return heatmap_caption(self.heatmap, label, self.heatmaps.get(key) is not None, self.heatmaps.pending(key))
 
     # --- opening ----------------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> Job:
@@ -376,31 +355,6 @@ class ViewerState(WorklistIntent, EventedModel):
     def analysis_not_applicable(self, job: Job, reason: str) -> None:
         if self.jobs.is_current(job):
             self.ai = self.ai.stopped(Phase.NOT_APPLICABLE, reason)
-
-    # --- heatmaps ---------------------------------------------------------------------------------
-    def request_heatmap(self, index: int | None = None) -> None:
-        """Ask the worker for a slice's heatmap (default: the current one) when the choice wants one it lacks."""
-        job = self.jobs.current(ANALYSIS)
-        if self.volume is None or job is None or self.model.status is not ModelStatus.READY:
-            return
-        index = self.dims.slice if index is None else index
-        label = self.heatmap.label_for(self.ai.result, index)
-        if label is not None and self.heatmaps.claim((self.volume.slices[index].sop_instance_uid, label)):
-            self.events.heatmap_requested.emit(HeatmapRequest(job, self.volume, index, label))
-
-    def heatmap_done(self, job: Job, sop_instance_uid: str, label: str, heat: np.ndarray) -> None:
-        """A float 0..1 Grad-CAM map arrived: keep it (as uint8 levels) and tell the views."""
-        if self.jobs.is_current(job):
-            key = (sop_instance_uid, label)
-            self.heatmaps.put(key, heat_levels(heat))
-            self.events.heatmap_ready.emit(key)
-
-    def heatmap_skipped(self, job: Job, sop_instance_uid: str, label: str) -> None:
-        """The worker dropped a request for a slice the reader had already left; revisiting it asks again."""
-        if self.jobs.is_current(job):
-            self.heatmaps.release((sop_instance_uid, label))
-            if self.volume is not None and self.volume.slices[self.dims.slice].sop_instance_uid == sop_instance_uid:
-                self.request_heatmap()  # back on that slice meanwhile
 
     def close(self) -> None:
         """Cancel every job (window closing)."""

@@ -14,7 +14,8 @@ import pytest
 
 from ichviewer.core.ai_state import ModelStatus, Phase
 from ichviewer.core.labels import LABEL_KEYS
-from ichviewer.core.state import HeatmapRequest, ViewerState
+from ichviewer.core.requests import HeatmapRequest
+from ichviewer.core.state import ViewerState
 from ichviewer.core.thread_priority import this_thread_nice
 from ichviewer.ui.ai_worker import AIWorker
 from tests.worklist_folder import OracleClassifier
