@@ -12,58 +12,35 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ichviewer.core.heatmap_colors import heat_lut
 from ichviewer.core.mpr import Plane, View
 from ichviewer.core.state import ViewerState
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import Window
-from ichviewer.ui.corner_labels import CornerLabels
+from ichviewer.ui.image_view import ImageView, levels
 from ichviewer.ui.reformat_heat import ReformatHeat
-from ichviewer.ui.slice_view_box import SliceViewBox
 from ichviewer.ui.view_pixels import VIEW_COLOURS, PixelFrame
-from ichviewer.ui.window_drag import WindowDrag
 
 TICK = 0.06  # share of the image width a flagged-slice mark takes at each side
 FLAG_COLOUR = "#ff4d4d"
 
 
-class PlaneView(QWidget):
+class PlaneView(ImageView):
     """Shows image `state.planes.index(view)` of the reformat `view` ("coronal" or "sagittal")."""
 
     def __init__(self, state: ViewerState, view: View, heat: ReformatHeat, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state, self.view, self.heat = state, view, heat
+        super().__init__(state, f"{view}Graphics", parent)
+        self.view, self.heat = view, heat
         self.plane: Plane | None = None
         self._volume: CTVolume | None = None  # the volume the plane and the fit belong to
-        self.graphics = pg.GraphicsView(background="k")
-        self.graphics.setObjectName(f"{view}Graphics")
-        self.view_box = SliceViewBox()
-        self.graphics.setCentralItem(self.view_box)
-        self.image_item = pg.ImageItem(axisOrder="row-major")
-        self.heat_item = pg.ImageItem(axisOrder="row-major")
-        self.heat_item.setZValue(10)
-        self.heat_item.setVisible(False)
         self.flag_item = pg.PlotCurveItem(pen=pg.mkPen(FLAG_COLOUR, width=2), connect="pairs")
         self.flag_item.setZValue(15)
-        for item in (self.image_item, self.heat_item, self.flag_item):
-            self.view_box.addItem(item)
-        self.view_box.windowDragged.connect(WindowDrag(state))
+        self.view_box.addItem(self.flag_item)
         self.view_box.scrolled.connect(lambda steps: state.step_view(view, steps))
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.graphics)
-        self.corners = CornerLabels(self.graphics)
-        self._message = QLabel(self.graphics)
-        self._message.setObjectName("viewMessage")
-        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._message.setWordWrap(True)
-        self._message.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._message.hide()
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setStyleSheet(f"PlaneView {{ border-top: 2px solid {VIEW_COLOURS[view]}; }}")
 
         state.events.volume.connect(lambda _: self.refresh())
@@ -82,17 +59,6 @@ class PlaneView(QWidget):
     def frame(self) -> PixelFrame | None:
         return PixelFrame(*self.plane.pixel_mm) if self.plane is not None else None
 
-    @property
-    def message(self) -> str:
-        return self._message.text() if self._message.isVisible() else ""
-
-    def corner_text(self, corner: str) -> str:
-        return self.corners.text(corner)
-
-    def reset_view(self) -> None:
-        """Fit the whole image into the view (R)."""
-        self.view_box.autoRange(padding=0.0, items=[self.image_item])
-
     # --- state → screen ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Sample and draw the view's image when it changed (nothing while hidden)."""
@@ -106,7 +72,7 @@ class PlaneView(QWidget):
         if new_volume or self.plane is None or self.plane.index != self.index:
             self._volume = volume
             self.plane = mpr.plane(volume.hu, self.view, self.index)
-            self.image_item.setImage(self.plane.image, autoLevels=False, levels=_levels(self.state.display.window))
+            self.image_item.setImage(self.plane.image, autoLevels=False, levels=levels(self.state.display.window))
             self._message.hide()
             if new_volume:
                 h, w = self.plane.image.shape
@@ -122,14 +88,12 @@ class PlaneView(QWidget):
         self.image_item.clear()
         self.heat_item.setVisible(False)
         self.flag_item.setData([], [])
-        self._message.setText(message)
-        self._message.setVisible(bool(message))
-        self._place_message()
+        self.show_message(message)
         self._update_corners()
 
     def _on_window(self, window: Window) -> None:
         if self.plane is not None:
-            self.image_item.setLevels(_levels(window))
+            self.image_item.setLevels(levels(window))
         self._update_corners()
 
     def _draw_flags(self) -> None:
@@ -186,16 +150,3 @@ class PlaneView(QWidget):
     def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().hideEvent(event)
         self.heat.want(False)
-
-    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
-        super().resizeEvent(event)
-        self.corners.place()
-        self._place_message()
-
-    def _place_message(self) -> None:
-        width, height = self.graphics.width(), self.graphics.height()
-        self._message.setGeometry(width // 8, height // 3, width * 3 // 4, height // 3)
-
-
-def _levels(window: Window) -> tuple[float, float]:
-    return (window.lower, window.upper)

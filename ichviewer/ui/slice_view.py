@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ichviewer.core.dicom.records import Series
 from ichviewer.core.heatmap_colors import heat_lut
@@ -21,20 +21,17 @@ from ichviewer.core.overlay_text import corner_texts, probe_text
 from ichviewer.core.state import SlicePreview, ViewerState
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import Window
-from ichviewer.ui.corner_labels import CornerLabels
-from ichviewer.ui.slice_view_box import SliceViewBox
+from ichviewer.ui.image_view import ImageView, levels
 from ichviewer.ui.view_badges import ViewBadges
-from ichviewer.ui.window_drag import WindowDrag
 
 pg.setConfigOptions(imageAxisOrder="row-major")
 
 
-class SliceView(QWidget):
+class SliceView(ImageView):
     """Shows `state.volume.hu[state.dims.slice]` (or the preview) in `state.display.window`."""
 
     def __init__(self, state: ViewerState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.state = state
+        super().__init__(state, "sliceGraphics", parent)
         self._series: Series | None = None  # of the slice on screen (volume or preview)
         self._hu: np.ndarray | None = None  # the slice on screen (int16)
         self._index = 0
@@ -43,36 +40,14 @@ class SliceView(QWidget):
         self._probe_text = ""
         self._probe_pos: QPointF | None = None  # the cursor's last scene position over the view
 
-        self.graphics = pg.GraphicsView(background="k")
-        self.graphics.setObjectName("sliceGraphics")
-        self.view_box = SliceViewBox()
-        self.graphics.setCentralItem(self.view_box)
-        self.image_item = pg.ImageItem(axisOrder="row-major")
-        self.heat_item = pg.ImageItem(axisOrder="row-major")
-        self.heat_item.setZValue(10)
-        self.heat_item.setVisible(False)
-        self.view_box.addItem(self.image_item)
-        self.view_box.addItem(self.heat_item)
-        self.view_box.windowDragged.connect(WindowDrag(state))
         self.view_box.scrolled.connect(state.step)
         self.view_box.sigRangeChanged.connect(lambda *_: self._update_corners())
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.graphics.viewport().installEventFilter(self)  # the cursor leaving ends the probe
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.graphics)
-        self.corners = CornerLabels(self.graphics)
         self.badges = ViewBadges(
             self.graphics, avoid=(self.corners.labels["top_left"], self.corners.labels["top_right"])
         )
         self._letters: tuple[CTVolume | None, dict[str, str]] = (None, {})  # edge letters of the volume shown
-        self._message = QLabel(self.graphics)
-        self._message.setObjectName("viewMessage")
-        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._message.setWordWrap(True)
-        self._message.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self._message.hide()
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.graphics.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setFocusProxy(self.graphics)  # the focus ring is drawn on the image (theme: #sliceGraphics:focus)
 
@@ -97,13 +72,6 @@ class SliceView(QWidget):
         """The int16 HU array the ImageItem shows."""
         return self.image_item.image
 
-    @property
-    def message(self) -> str:
-        return self._message.text() if self._message.isVisible() else ""
-
-    def corner_text(self, corner: str) -> str:
-        return self.corners.text(corner)
-
     def zoom_factor(self) -> float:
         """Screen pixels per image pixel (1.0 = one CT pixel per screen pixel)."""
         if self._hu is None:
@@ -111,10 +79,6 @@ class SliceView(QWidget):
         width_mm = self.image_item.mapRectToParent(self.image_item.boundingRect()).width()
         screen_mm = self.view_box.viewPixelSize()[0]
         return width_mm / self._hu.shape[1] / screen_mm if screen_mm > 0 else 1.0
-
-    def reset_view(self) -> None:
-        """Fit the whole slice into the view (R)."""
-        self.view_box.autoRange(padding=0.0, items=[self.image_item])
 
     # --- state → screen ---------------------------------------------------------------------------
     def _on_volume(self, volume: CTVolume | None) -> None:
@@ -141,26 +105,24 @@ class SliceView(QWidget):
             return
         self._index = index
         self._hu = volume.hu[index]
-        self.image_item.setImage(self._hu, autoLevels=False, levels=_levels(self.state.display.window))
+        self.image_item.setImage(self._hu, autoLevels=False, levels=levels(self.state.display.window))
         self._refresh_heatmap()
         self._update_corners()
 
     def _on_window(self, window: Window) -> None:
         if self._hu is not None:
-            self.image_item.setLevels(_levels(window))
+            self.image_item.setLevels(levels(window))
         self._update_corners()
 
     def _on_message(self, message: str) -> None:
         if message:
             self._clear()
-        self._message.setText(message)
-        self._message.setVisible(bool(message))
-        self._place_message()
+        self.show_message(message)
 
     def _show(self, hu: np.ndarray, index: int, pixel_spacing: tuple[float, float], fit: bool) -> None:
         self._hu, self._index = hu, index
         self._message.hide()
-        self.image_item.setImage(hu, autoLevels=False, levels=_levels(self.state.display.window))
+        self.image_item.setImage(hu, autoLevels=False, levels=levels(self.state.display.window))
         if fit:
             dy, dx = pixel_spacing
             self.image_item.setRect(QRectF(0, 0, hu.shape[1] * dx, hu.shape[0] * dy))
@@ -244,17 +206,7 @@ class SliceView(QWidget):
 
     def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().resizeEvent(event)
-        self.corners.place()
         self.badges.place()
-        self._place_message()
-
-    def _place_message(self) -> None:
-        width, height = self.graphics.width(), self.graphics.height()
-        self._message.setGeometry(width // 8, height // 3, width * 3 // 4, height // 3)
-
-
-def _levels(window: Window) -> tuple[float, float]:
-    return (window.lower, window.upper)
 
 
 def _choice_events(state: ViewerState) -> tuple[object, ...]:
