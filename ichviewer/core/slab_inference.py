@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -45,11 +46,18 @@ class SlabFrame:
         return windowed.reshape(len(slabs), -1, *windowed.shape[-2:])
 
 
+_FRAMES: WeakKeyDictionary[CTVolume, dict[ModelInput, SlabFrame]] = WeakKeyDictionary()
+
+
 def slab_frame(volume: CTVolume, spec: ModelInput) -> SlabFrame:
-    """The slab plan and the in-plane square of a volume for a card's input."""
-    plan = plan_slabs(volume.geometry.slice_positions, spec.slab_mm or SLAB_MM)
-    box = physical_box(study_centre(volume.hu), volume.geometry.pixel_spacing, spec)
-    return SlabFrame(plan, box, spec)
+    """The slab plan and the in-plane square of a volume for a card's input, kept while the volume lives:
+    every heatmap of a slice needs it, and finding the head's centre over the stack takes tens of ms."""
+    frames = _FRAMES.setdefault(volume, {})
+    if spec not in frames:
+        plan = plan_slabs(volume.geometry.slice_positions, spec.slab_mm or SLAB_MM)
+        box = physical_box(study_centre(volume.hu), volume.geometry.pixel_spacing, spec)
+        frames[spec] = SlabFrame(plan, box, spec)
+    return frames[spec]
 
 
 def slab_scores(

@@ -19,6 +19,7 @@ one volume in memory); the reader's own requests go first, served between the st
 from __future__ import annotations
 
 import logging
+import os
 import queue
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -145,8 +146,12 @@ class AIWorker(QObject):
         """The classifier, loaded (torch, weights) on first use; None when it cannot be (the state is told)."""
         if self.classifier is not None:
             return self.classifier
+        import torch
+
         from ichviewer.core.inference import Classifier
 
+        if os.cpu_count() and torch.get_num_threads() >= (os.cpu_count() or 1) > 1:
+            torch.set_num_threads((os.cpu_count() or 2) - 1)  # one core stays the GUI's: frames while the AI runs
         try:
             self.classifier = Classifier(self.model_dir, self.device)
         except (ModelError, ValueError, OSError) as error:
