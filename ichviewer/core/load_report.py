@@ -62,11 +62,12 @@ class LoadReport:
             text += f"; {plural(len(self.notes), 'note')}"
         return text
 
-    def lines(self) -> list[str]:
-        """Warnings, notes, then one line per reason naming every file it applies to."""
+    def lines(self, root: Path | None = None) -> list[str]:
+        """Warnings, notes, then one line per reason naming every file it applies to; with `root`
+        (the study folder) files are named inside it and nothing of the path above it shows."""
         lines = [f"warning: {w}" for w in self.warnings] + [f"note: {n}" for n in self.notes]
-        lines += [f"skipped: {line}" for line in grouped(self.problems)]
-        lines += [f"ignored: {line}" for line in grouped(self.ignored)]
+        lines += [f"skipped: {line}" for line in grouped(self.problems, root)]
+        lines += [f"ignored: {line}" for line in grouped(self.ignored, root)]
         return lines
 
 
@@ -90,9 +91,10 @@ def grouped(skipped: tuple[SkippedFile, ...] | list[SkippedFile], root: Path | N
 
 
 def _shown(path: Path, root: Path | None) -> str:
+    """The path inside `root`; a file outside it (a link's target) by its name alone."""
     if root is None:
         return str(path)
     try:
         return str(path.relative_to(root))
     except ValueError:
-        return str(path)
+        return path.name

@@ -197,7 +197,8 @@ class MainWindow(QMainWindow):
 
     def show_load_report(self) -> TextDialog:
         folder = shown_folder(self.state.folder, self.state.display.show_patient) if self.state.folder else ""
-        dialog = load_report_dialog(self.state.report, folder or "(no folder open)", self)
+        hidden_root = Path(self.state.folder) if self.state.folder and not self.state.display.show_patient else None
+        dialog = load_report_dialog(self.state.report, folder or "(no folder open)", self, hidden_root)
         dialog.show()
         return dialog
 

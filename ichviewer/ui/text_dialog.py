@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
@@ -31,10 +33,13 @@ class TextDialog(QDialog):
         layout.addWidget(buttons)
 
 
-def load_report_dialog(report: LoadReport, folder: str, parent: QWidget | None = None) -> TextDialog:
-    """Files left out (path + reason) and geometry warnings (tilt, gaps), one per line."""
+def load_report_dialog(
+    report: LoadReport, folder: str, parent: QWidget | None = None, root: Path | None = None
+) -> TextDialog:
+    """Files left out (path + reason) and geometry warnings (tilt, gaps), one per line; with
+    `root` (while names are hidden) files are named inside the study folder only."""
     summary = report.summary()
-    text = "\n".join(report.lines()) or "Nothing was skipped and the slice geometry is regular."
+    text = "\n".join(report.lines(root)) or "Nothing was skipped and the slice geometry is regular."
     return TextDialog("Load report", f"{folder}\n{summary}", text, parent)
 
 

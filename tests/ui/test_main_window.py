@@ -93,7 +93,11 @@ def test_show_log_reads_the_log_file(main_window, log_file) -> None:  # type: ig
 
 def test_the_load_report_hides_the_folder_path_in_privacy_mode(main_window, write_study, open_study) -> None:  # type: ignore[no-untyped-def]
     folder = write_study(name="DOE_JOHN_123456")
+    (folder / "axial" / "notes.txt").write_text("not an image")  # a file the report names
     open_study(folder)
-    assert str(folder) in main_window.show_load_report().heading.text()
+    shown = main_window.show_load_report()
+    assert str(folder) in shown.heading.text() and str(folder / "axial" / "notes.txt") in shown.text.toPlainText()
     main_window.state.display.show_patient = False
-    assert "123456" not in main_window.show_load_report().heading.text()
+    hidden = main_window.show_load_report()
+    assert "123456" not in hidden.heading.text() + hidden.text.toPlainText()
+    assert "axial/notes.txt" in hidden.text.toPlainText()  # still named, inside the study folder
