@@ -3,7 +3,12 @@ be written is said (the written PDF is checked with the bundled model in test_ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
+import pytest
 from PySide6.QtWidgets import QWidget
 
 from ichviewer.core.labels import LABEL_KEYS
@@ -13,16 +18,38 @@ from ichviewer.ui.ai_worker import AIWorker
 from ichviewer.ui.pdf_export import PdfExport
 
 
-def test_no_result_no_export_and_a_write_failure_is_said(qtbot, make_volume, make_result, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    state = ViewerState()
-    state.model_ready("m 1", "CPU", LABEL_KEYS)
-    worker = AIWorker(state, None, "cpu")  # never started: the test hands over the heatmaps itself
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    export = PdfExport(state, worker, Settings(), parent)
+@dataclass
+class Exporting:
+    """A state with a model, a worker that is never started (each test hands over the heatmaps
+    itself) and the export under test."""
+
+    state: ViewerState
+    worker: AIWorker
+    export: PdfExport
+
+    def load(self, folder: Path, volume: object) -> None:
+        self.state.load_done(self.state.open_folder(folder), volume)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def exporting(qtbot) -> Callable[..., Exporting]:  # type: ignore[no-untyped-def]
+    def make(model: str = "m 1", settings: Settings | None = None) -> Exporting:
+        state = ViewerState()
+        state.model_ready(model, "CPU", LABEL_KEYS)
+        worker = AIWorker(state, None, "cpu")
+        parent = QWidget()
+        qtbot.addWidget(parent)
+        return Exporting(state, worker, PdfExport(state, worker, settings or Settings(), parent))
+
+    return make
+
+
+def test_no_result_no_export_and_a_write_failure_is_said(exporting, make_volume, make_result, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    setup = exporting()
+    state, worker, export = setup.state, setup.worker, setup.export
     export.export(tmp_path / "none.pdf")
     assert export.pending is None  # nothing analysed yet
-    state.load_done(state.open_folder(tmp_path), make_volume(np.full((20, 32, 32), 35, np.int16)))
+    setup.load(tmp_path, make_volume(np.full((20, 32, 32), 35, np.int16)))
     job = state.jobs.current("analysis")
     state.analysis_done(job, make_result(20, {(4, "any"): 0.9}), False)
     blocker = tmp_path / "a-file"
@@ -34,15 +61,11 @@ def test_no_result_no_export_and_a_write_failure_is_said(qtbot, make_volume, mak
     assert export.last_report is None
 
 
-def test_the_status_always_ends_preparing(qtbot, make_volume, make_result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_status_always_ends_preparing(exporting, make_volume, make_result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Written, dropped by the worker, or failing on a bug: never "Preparing the PDF…" left on screen."""
-    state = ViewerState()
-    state.model_ready("m 1", "CPU", LABEL_KEYS)
-    worker = AIWorker(state, None, "cpu")
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    export = PdfExport(state, worker, Settings(), parent)
-    state.load_done(state.open_folder(tmp_path), make_volume(np.full((20, 32, 32), 35, np.int16)))
+    setup = exporting()
+    state, worker, export = setup.state, setup.worker, setup.export
+    setup.load(tmp_path, make_volume(np.full((20, 32, 32), 35, np.int16)))
     job = state.jobs.current("analysis")
     state.analysis_done(job, make_result(20, {(4, "any"): 0.9}), False)
     export.export(tmp_path / "written.pdf")
@@ -62,14 +85,11 @@ def test_the_status_always_ends_preparing(qtbot, make_volume, make_result, tmp_p
 
 
 def test_the_file_name_offered_names_the_study_not_the_patient(
-    qtbot, make_volume, make_result, tmp_path, monkeypatch
+    exporting, make_volume, make_result, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    state = ViewerState()
-    state.model_ready("m 1", "CPU", LABEL_KEYS)
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    export = PdfExport(state, AIWorker(state, None, "cpu"), Settings(last_export_folder=str(tmp_path)), parent)
-    state.load_done(state.open_folder(tmp_path), make_volume(np.full((4, 16, 16), 35, np.int16)))
+    setup = exporting(settings=Settings(last_export_folder=str(tmp_path)))
+    state, export = setup.state, setup.export
+    setup.load(tmp_path, make_volume(np.full((4, 16, 16), 35, np.int16)))
     state.analysis_done(state.jobs.current("analysis"), make_result(4), False)
     offered: list[str] = []
     monkeypatch.setattr(
@@ -85,15 +105,12 @@ def test_the_file_name_offered_names_the_study_not_the_patient(
     ]
 
 
-def test_not_applicable_is_written_at_once_without_heatmaps(qtbot, make_volume, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_not_applicable_is_written_at_once_without_heatmaps(exporting, make_volume, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from pypdf import PdfReader
 
-    state = ViewerState()
-    state.model_ready("ichnet-test 1.0", "CPU", LABEL_KEYS)
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    export = PdfExport(state, AIWorker(state, None, "cpu"), Settings(), parent)
-    state.load_done(state.open_folder(tmp_path), make_volume(np.full((4, 16, 16), 35, np.int16)))
+    setup = exporting("ichnet-test 1.0")
+    state, export = setup.state, setup.export
+    setup.load(tmp_path, make_volume(np.full((4, 16, 16), 35, np.int16)))
     state.analysis_not_applicable(state.jobs.current("analysis"), "a scout")
     export.export(tmp_path / "na.pdf")
     assert export.pending is None and export.last_report == tmp_path / "na.pdf"
@@ -102,19 +119,15 @@ def test_not_applicable_is_written_at_once_without_heatmaps(qtbot, make_volume, 
     assert "AI not applicable: a scout" in page and "Model: ichnet-test 1.0, not run" in page
 
 
-def test_the_series_measurements_go_into_the_pdf(qtbot, make_volume, make_result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_series_measurements_go_into_the_pdf(exporting, make_volume, make_result, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from pypdf import PdfReader
 
     from ichviewer.core.measure import measure
 
     monkeypatch.setenv("ICHVIEWER_DATA", str(tmp_path / "data"))
-    state = ViewerState()
-    state.model_ready("m 1", "CPU", LABEL_KEYS)
-    worker = AIWorker(state, None, "cpu")
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    export = PdfExport(state, worker, Settings(), parent)
-    state.load_done(state.open_folder(tmp_path), make_volume(np.full((20, 32, 32), 35, np.int16)))
+    setup = exporting()
+    state, worker, export = setup.state, setup.worker, setup.export
+    setup.load(tmp_path, make_volume(np.full((20, 32, 32), 35, np.int16)))
     state.measurements.add(measure(state.planes.mpr, "length", "axial", 4, [(10, 4), (10, 24)]))
     job = state.jobs.current("analysis")
     state.analysis_done(job, make_result(20, {(4, "any"): 0.9}), False)
