@@ -20,7 +20,6 @@ import numpy as np
 from scipy import ndimage
 
 from ichviewer.core.measure import Measurement
-from ichviewer.core.mpr import GAP_FACTOR
 from ichviewer.core.outline import mask_outlines
 from ichviewer.core.volume import CTVolume
 
@@ -180,14 +179,13 @@ def _slab_thickness(volume: CTVolume) -> np.ndarray:
     positions = np.asarray(volume.geometry.slice_positions, dtype=float)
     spacing = float(volume.geometry.spacing) or 1.0
     distances = np.diff(positions)
-    gaps = np.where(distances > GAP_FACTOR * spacing, spacing, distances)
+    gaps = np.where(volume.geometry.gap_after, spacing, distances)
     return (np.r_[spacing, gaps] + np.r_[gaps, spacing]) / 2
 
 
 def _without_gaps(volume: CTVolume, box: Box, seed_slice: int) -> Box:
     """The box narrowed to the slices around the seed that no gap separates from it."""
-    positions = np.asarray(volume.geometry.slice_positions, dtype=float)
-    gap_after = np.diff(positions) > GAP_FACTOR * volume.geometry.spacing
+    gap_after = volume.geometry.gap_after
     first, stop = box.slices
     while first < seed_slice and gap_after[first:seed_slice].any():
         first += 1

@@ -21,6 +21,7 @@ SPACING_TOLERANCE = 0.05  # relative deviation from the median spacing still cal
 ORIENTATION_TOLERANCE = 2e-3  # on direction cosines (≈0.1°); headers round to ~6 digits
 TILT_REPORT_DEG = 0.5
 ZONE_MIN_GAPS = 3
+GAP_FACTOR = 1.5  # a step between slices above this × the median spacing is a gap (slices missing)
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +52,21 @@ class StackGeometry:
     @property
     def n_slices(self) -> int:
         return len(self.slices)
+
+    @property
+    def gap_after(self) -> np.ndarray:
+        """(n−1,) bool: slices are missing between slice k and k+1 (what reformats and volumes never bridge)."""
+        return slice_gaps(self.slice_positions)
+
+
+def slice_gaps(slice_positions: np.ndarray) -> np.ndarray:
+    """Per step between neighbouring slices, True where it is over GAP_FACTOR × the median spacing;
+    never in a protocol of spacing zones (e.g. 4 mm in the base, 7 mm above), whose wide steps
+    are the protocol, not missing slices."""
+    steps = np.diff(np.asarray(slice_positions, dtype=float))
+    if len(steps) == 0 or _spacing_zones(steps) is not None:
+        return np.zeros(len(steps), dtype=bool)
+    return steps > GAP_FACTOR * float(np.median(steps))
 
 
 def plan_stack(slices: Sequence[SliceHeader]) -> StackGeometry:
@@ -198,7 +214,7 @@ def _check_spacing(distance: np.ndarray) -> tuple[float, list[str]]:
         return spacing, [_zones_text(zones)]
     tolerance = max(DUPLICATE_TOLERANCE_MM, SPACING_TOLERANCE * spacing)
     warnings = _gap_warnings(gaps, spacing)
-    uneven = (np.abs(gaps - spacing) > tolerance) & (gaps <= spacing * 1.5)
+    uneven = (np.abs(gaps - spacing) > tolerance) & (gaps <= spacing * GAP_FACTOR)
     if uneven.any():
         warnings.append(f"Uneven slice spacing: {gaps.min():.2f} to {gaps.max():.2f} mm (median {spacing:.2f} mm).")
     return spacing, warnings
@@ -207,7 +223,7 @@ def _check_spacing(distance: np.ndarray) -> tuple[float, list[str]]:
 def _gap_warnings(gaps: np.ndarray, spacing: float) -> list[str]:
     """One line per number of slices missing, naming every place (sizes that differ by jitter share it)."""
     by_missing: dict[int, list[int]] = {}
-    for i in np.flatnonzero(gaps > spacing * 1.5):
+    for i in np.flatnonzero(gaps > spacing * GAP_FACTOR):
         by_missing.setdefault(int(round(gaps[i] / spacing)) - 1, []).append(int(i))
     lines = []
     for missing, where in sorted(by_missing.items()):

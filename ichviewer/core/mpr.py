@@ -7,8 +7,8 @@ tilted gantry advances the slices along the table at an angle to their normal; s
 native slices at grid points shifts each native row along the stack in proportion to its
 distance from the centre (the shear dcm2niix applies), so coronal and sagittal images are true
 anatomical planes. Between neighbouring slices values are interpolated linearly in position,
-which also resamples uneven spacing; across a gap (more than GAP_FACTOR × the median spacing)
-nothing is interpolated: those pixels are filled (air for HU) and flagged `missing`, as is
+which also resamples uneven spacing and spacing zones; across a gap (`StackGeometry.gap_after`:
+slices missing) nothing is interpolated: those pixels are filled (air for HU) and flagged `missing`, as is
 everything beyond the outer slices' centres. View names assume an axial acquisition.
 """
 
@@ -26,7 +26,6 @@ from ichviewer.core.volume import CTVolume
 
 View = Literal["axial", "coronal", "sagittal"]
 VIEWS: tuple[View, ...] = ("axial", "coronal", "sagittal")
-GAP_FACTOR = 1.5  # a distance between slices above this × the median spacing is a gap, never interpolated
 
 Pixel = tuple[float, float]  # (row, col) in a view's image
 
@@ -115,7 +114,7 @@ class Mpr:
             col_dir=col_dir,
             normal=np.asarray(geometry.normal, dtype=float),
             slice_positions=np.asarray(geometry.slice_positions, dtype=float),
-            gap_after=np.diff(geometry.slice_positions) > GAP_FACTOR * geometry.spacing,
+            gap_after=geometry.gap_after,
             spacing=float(geometry.spacing),
             axes=axes,
             origin=low @ axes,
@@ -159,6 +158,12 @@ class Mpr:
         if view == "coronal":
             return top + index * sy * ey, -sz * ez, sx * ex
         return top + index * sx * ex, -sz * ez, sy * ey
+
+    def screen_orientation(self, view: View) -> np.ndarray:
+        """A view's (rightwards, downwards) unit directions in patient LPS, ordered as (0020,0037)
+        orders them, so `orientation.edge_letters` names the view's edges from the geometry itself."""
+        _, u_row, u_col = self.view_axes(view, 0)
+        return np.concatenate([u_col / np.linalg.norm(u_col), u_row / np.linalg.norm(u_row)])
 
     def view_to_patient(self, view: View, index: int, row: float, col: float) -> np.ndarray:
         """Patient point (mm, LPS) of a pixel position (fractional allowed) of a view image."""

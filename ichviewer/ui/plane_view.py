@@ -18,11 +18,13 @@ from PySide6.QtWidgets import QWidget
 
 from ichviewer.core.heatmap_colors import heat_lut
 from ichviewer.core.mpr import Plane, View
+from ichviewer.core.orientation import edge_letters
 from ichviewer.core.state import ViewerState
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import Window
 from ichviewer.ui.image_view import ImageView, levels
 from ichviewer.ui.reformat_heat import ReformatHeat
+from ichviewer.ui.view_badges import ViewBadges
 from ichviewer.ui.view_pixels import VIEW_COLOURS, PixelFrame
 
 TICK = 0.06  # share of the image width a flagged-slice mark takes at each side
@@ -41,6 +43,7 @@ class PlaneView(ImageView):
         self.flag_item.setZValue(15)
         self.view_box.addItem(self.flag_item)
         self.view_box.scrolled.connect(lambda steps: state.step_view(view, steps))
+        self.badges = ViewBadges(self.graphics)  # orientation letters only (S/I, R/L, A/P from the geometry)
         self.setStyleSheet(f"PlaneView {{ border-top: 2px solid {VIEW_COLOURS[view]}; }}")
 
         state.events.volume.connect(lambda _: self.refresh())
@@ -133,12 +136,15 @@ class PlaneView(ImageView):
             if self.plane.tilt_corrected:
                 title.append(f"tilt corrected ({mpr.tilt_deg:.1f}° gantry)")
             row_mm, col_mm = self.plane.pixel_mm
+            self.badges.set_edges(edge_letters(mpr.screen_orientation(self.view)), self.state.display.show_overlays)
             texts = {
                 "top_left": "\n".join(title),
                 "bottom_left": f"Image {self.plane.index + 1} / {mpr.n_planes(self.view)}\n"
                 f"Pixels {col_mm:.2f} × {row_mm:.2f} mm",
                 "bottom_right": f"W {window.width:g}  L {window.level:g}",
             }
+        else:
+            self.badges.set_edges({}, False)
         self.corners.set_texts(texts, self.state.display.show_overlays)
 
     # --- Qt ---------------------------------------------------------------------------------------
@@ -146,6 +152,10 @@ class PlaneView(ImageView):
         super().showEvent(event)
         self.refresh()
         self._draw_heat()
+
+    def resizeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
+        super().resizeEvent(event)
+        self.badges.place()
 
     def hideEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802
         super().hideEvent(event)

@@ -56,6 +56,15 @@ class TestUntiltedPlanes:
             np.testing.assert_array_equal(plane.image, hu[::-1, :, c])
             assert plane.pixel_mm == (5.0, 0.5) and plane.image.dtype == np.int16
 
+    def test_edge_letters_come_from_the_geometry(self, stack_volume) -> None:
+        from ichviewer.core.orientation import edge_letters
+
+        mpr = Mpr.from_volume(stack_volume(np.zeros((4, 8, 8), np.int16), np.arange(4) * 5.0, tilt_deg=12.0))
+        letters = {view: edge_letters(mpr.screen_orientation(view)) for view in VIEWS}
+        assert letters["axial"] == {"left": "R", "right": "L", "top": "AS", "bottom": "PI"}  # the tilted native plane
+        assert letters["coronal"] == {"left": "R", "right": "L", "top": "S", "bottom": "I"}  # upright after correction
+        assert letters["sagittal"] == {"left": "A", "right": "P", "top": "S", "bottom": "I"}
+
     def test_axial_is_the_native_slice(self, stack_volume) -> None:
         hu = np.arange(3 * 4 * 5, dtype=np.int16).reshape(3, 4, 5)
         mpr = Mpr.from_volume(stack_volume(hu, np.arange(3) * 2.0))
@@ -169,6 +178,16 @@ class TestUnevenSpacingAndGaps:
         assert inside_gap.sum() >= 4
         assert plane.missing[inside_gap].all() and (plane.image[inside_gap] == AIR_HU).all()
         assert not plane.missing[~inside_gap].any() and (plane.image[~inside_gap] == 40).all()
+
+    def test_a_two_zone_protocol_is_not_a_row_of_gaps(self, stack_volume) -> None:
+        """4 mm steps in the base and 7 mm above (a real GE head protocol): the 7 mm steps are interpolated,
+        not shown as missing stripes every other row."""
+        z = np.r_[np.arange(12) * 4.0, 44.0 + 3.0 + np.arange(12) * 7.0]
+        hu = np.full((24, 6, 6), 40, dtype=np.int16)
+        mpr = Mpr.from_volume(stack_volume(hu, z))
+        assert not mpr.gap_after.any()
+        plane = mpr.plane(hu, "coronal", 3)
+        assert not plane.missing.any() and (plane.image == 40).all()
 
     def test_heat_on_some_slices_only_leaves_the_rest_missing(self, stack_volume) -> None:
         volume = stack_volume(np.zeros((5, 16, 16), np.int16), np.arange(5) * 5.0)

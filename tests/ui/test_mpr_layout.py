@@ -74,6 +74,9 @@ def test_m_shows_three_views_at_true_aspect_and_is_remembered(qtbot, main_window
         assert rect.width() / rect.height() == pytest.approx(cols * col_mm / (rows * row_mm))
         assert row_mm != col_mm  # 5 mm slices against 1.8 mm pixels: the aspect is not the pixel grid's
         assert "tilt corrected (15.0° gantry)" in shown.corner_text("top_left")
+        letters = {edge: shown.badges.text(edge) for edge in ("left", "right", "top", "bottom")}
+        side = {"coronal": ("R", "L"), "sagittal": ("A", "P")}[view]  # the patient's right on the left, face left
+        assert letters == {"left": side[0], "right": side[1], "top": "S", "bottom": "I"}
         assert set(views.crosshairs[view].visible_lines()) == {"axial", "coronal", "sagittal"} - {view}
     assert set(views.crosshairs["axial"].visible_lines()) == {"coronal", "sagittal"}
     main_window.close()
