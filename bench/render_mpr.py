@@ -1,4 +1,4 @@
-"""Viewer frames in the MPR layout (axial | coronal | sagittal): W/L, axial scroll and coronal scroll, each
+"""Viewer frames in the MPR layout (axial beside coronal over sagittal): W/L, axial scroll and coronal scroll, each
 frame repainting all three views, on an untilted series and on a tilted copy (AI off: the reformats are what
 it times). bench/render.py times the axial layout with the AI.
 

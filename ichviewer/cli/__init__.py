@@ -104,7 +104,9 @@ def build_viewer_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open the synthetic demo study (generated once)")
     parser.add_argument("--device", choices=DEVICES, help="device for the AI analysis")
     parser.add_argument(
-        "--layout", choices=LAYOUTS, help="axial view alone, or mpr: axial | coronal | sagittal (default: as last time)"
+        "--layout",
+        choices=LAYOUTS,
+        help="axial view alone, or mpr: axial beside coronal over sagittal (default: as last time)",
     )
     parser.set_defaults(handler=_viewer)
     return parser

@@ -20,7 +20,7 @@ class Display(EventedModel):
     window: Window = PRESETS["brain"]
     show_overlays: bool = True
     show_patient: bool = True
-    layout: str = "axial"  # one of core.settings.LAYOUTS: the axial view alone, or axial | coronal | sagittal
+    layout: str = "axial"  # one of core.settings.LAYOUTS: the axial view alone, or axial beside coronal over sagittal
 
     @staticmethod
     def preset_window(name: str, volume: CTVolume | None) -> Window | None:
@@ -40,5 +40,5 @@ class Display(EventedModel):
         self.show_patient = not self.show_patient
 
     def toggle_layout(self) -> None:
-        """M: the axial view alone, or axial | coronal | sagittal."""
+        """M: the axial view alone, or axial beside coronal over sagittal."""
         self.layout = "mpr" if self.layout == "axial" else "axial"

@@ -22,7 +22,7 @@ from ichviewer.core.windowing import PRESETS, SCANNER
 SCHEMA_VERSION = 1
 MAX_RECENT = 10
 THEMES = ("dark", "light")
-LAYOUTS = ("axial", "mpr")  # the axial view alone, or axial | coronal | sagittal
+LAYOUTS = ("axial", "mpr")  # the axial view alone, or axial beside coronal over sagittal
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,9 @@
-"""The central area: the axial view alone, or axial | coronal | sagittal (M, `--layout mpr`, kept in the settings).
+"""The central area: the axial view alone, or the MPR layout (M, `--layout mpr`, kept in the settings):
+the axial view large on the left, coronal over sagittal on the right.
 
-The axial `SliceView` (with its slider) is always there; the two reformat views are built once and
-shown only in the MPR layout, where every view also draws the crosshair. Each view's pixel frame
+The axial `SliceView` (with its slider) is always there and keeps most of the space (it is the
+image a head CT is read on); the two reformat views are built once and shown only in the MPR
+layout, where every view also draws the crosshair. Each view's pixel frame
 (mm per pixel of the image on screen) is what the crosshair and the measuring tools map through.
 """
 
@@ -19,6 +21,8 @@ from ichviewer.ui.slice_slider import SliceSlider
 from ichviewer.ui.slice_view import SliceView
 from ichviewer.ui.slice_view_box import SliceViewBox
 from ichviewer.ui.view_pixels import PixelFrame
+
+AXIAL_SHARE = 0.6  # of the central width, in the MPR layout
 
 
 class ViewLayout(QWidget):
@@ -39,10 +43,14 @@ class ViewLayout(QWidget):
         row.setSpacing(2)
         row.addWidget(axial, 1)
         row.addWidget(slider)
+        self.reformats = QSplitter(Qt.Orientation.Vertical)
+        self.reformats.setChildrenCollapsible(False)
+        self.reformats.addWidget(self.coronal)
+        self.reformats.addWidget(self.sagittal)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
-        for pane in (axial_pane, self.coronal, self.sagittal):
-            self.splitter.addWidget(pane)
+        self.splitter.addWidget(axial_pane)
+        self.splitter.addWidget(self.reformats)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.splitter)
@@ -81,12 +89,17 @@ class ViewLayout(QWidget):
         mpr = self.state.display.layout == "mpr"
         self.coronal.setVisible(mpr)
         self.sagittal.setVisible(mpr)
+        self.reformats.setVisible(mpr)  # after its views: shown empty, the outer splitter would collapse it
         self._fit_panes()
         for crosshair in self.crosshairs.values():
             crosshair.refresh()
 
     def _fit_panes(self) -> None:
-        """Three panes of equal width (each image fits its pane at its true aspect)."""
+        """The axial pane AXIAL_SHARE of the width, the reformats the rest, one above the other in halves
+        (each image fits its pane at its true aspect; the reader drags the splitters as they like)."""
         if self.state.display.layout == "mpr":
             width = max(self.splitter.width(), 300)
-            self.splitter.setSizes([width // 3] * 3)
+            axial = int(width * AXIAL_SHARE)
+            height = max(self.splitter.height(), 200)
+            self.splitter.setSizes([axial, width - axial])
+            self.reformats.setSizes([height // 2, height - height // 2])

@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.slice_view = SliceView(state)
         self.slice_view.graphics.setAcceptDrops(False)  # drops reach the window
         self.slider = SliceSlider(state)
-        self.views = ViewLayout(state, self.slice_view, self.slider)  # axial, or axial | coronal | sagittal
+        self.views = ViewLayout(state, self.slice_view, self.slider)  # axial, or axial beside coronal over sagittal
         self.start_page = StartPage(state, lambda: list(self.settings.recent))
         self.start_page.open_folder_clicked.connect(self.choose_folder)
         self.start_page.recent_chosen.connect(self.open_folder)

@@ -115,8 +115,8 @@ class Menus:
             display.show_patient,
         )
         self.add(menu, "&Reset view", w.views.reset_view, "R", "Reset zoom and pan (fit to window)")
-        mpr_text = "Axial view alone / axial | coronal | sagittal"
-        self.mpr = self.add(menu, "&MPR layout (axial | coronal | sagittal)", display.toggle_layout, "M", mpr_text)
+        mpr_text = "Axial view alone / axial beside coronal over sagittal"
+        self.mpr = self.add(menu, "&MPR layout (axial, coronal, sagittal)", display.toggle_layout, "M", mpr_text)
         self.mpr.setCheckable(True)
         self.mpr.setChecked(display.layout == "mpr")
         display.events.layout.connect(lambda layout: self.mpr.setChecked(layout == "mpr"))

@@ -1,5 +1,5 @@
-"""The MPR layout: M shows axial | coronal | sagittal at true aspect, the crosshair links them, every view scrolls,
-windows and zooms, flagged slices and the heatmap show on the reformats, and the layout is remembered."""
+"""The MPR layout: M shows axial beside coronal over sagittal at true aspect, the crosshair links them, every view
+scrolls, windows and zooms, flagged slices and the heatmap show on the reformats, and the layout is remembered."""
 
 from __future__ import annotations
 
