@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QToolBar
@@ -242,6 +243,13 @@ def _dropped_folder(urls: Sequence[object]) -> Path | None:
     return None
 
 
+def gui_thread_garbage_collection() -> GarbageCollector:
+    """Python's cycle collector only in the GUI thread, from a timer between events (pyqtgraph's
+    GarbageCollector): collected by a worker thread or in the middle of a paint, a cycle that holds
+    Qt graphics items crashes Qt. Keep the returned object alive while the event loop runs."""
+    return GarbageCollector(interval=0.5)
+
+
 def run_viewer(folder: str | Path | None = None, device: str | None = None, layout: str | None = None) -> int:
     """Start the application, open `folder` if given (in `layout` when given: "axial" or "mpr"), run the event loop."""
     from ichviewer.core.log_file import start_logging
@@ -249,6 +257,7 @@ def run_viewer(folder: str | Path | None = None, device: str | None = None, layo
 
     start_logging()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    collector = gui_thread_garbage_collection()  # noqa: F841  (lives as long as the event loop)
     app.setApplicationName(APP_TITLE)
     app.setWindowIcon(app_icon())
     window = MainWindow(device=device)

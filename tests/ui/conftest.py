@@ -26,6 +26,20 @@ def head_hu(n: int = 12, size: int = 96, seed: int = 0) -> np.ndarray:
     return hu
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _gui_thread_garbage_collection(qapp) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """As in the app: Python's cycle collector runs only from a GUI-thread timer, never inside a paint
+    or on a worker thread (where collecting Qt graphics items crashed a test run twice)."""
+    import gc
+
+    from ichviewer.ui.main_window import gui_thread_garbage_collection
+
+    collector = gui_thread_garbage_collection()
+    yield
+    collector.timer.stop()
+    gc.enable()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each viewer test starts from default settings (windows save theirs on close)."""
