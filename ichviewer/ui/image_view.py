@@ -1,13 +1,16 @@
 """What every image view shares (the axial slice view and the coronal/sagittal reformats): a pyqtgraph view
-box with the int16 image and a heat layer, W/L drag, corner texts, a centred message, focus, and
-`levels` (the window as the ImageItem's levels: pyqtgraph maps HU to grey when it paints)."""
+box with the int16 image and a heat layer, W/L drag, corner texts, a centred message, focus, the HU
+probe under the cursor, and `levels` (the window as the ImageItem's levels: pyqtgraph maps HU to grey
+when it paints)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ichviewer.core.overlay_text import probe_text
 from ichviewer.core.state import ViewerState
 from ichviewer.core.windowing import Window
 from ichviewer.ui.corner_labels import CornerLabels
@@ -48,6 +51,43 @@ class ImageView(QWidget):
         self._message.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self._message.hide()
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._probe_text = ""
+        self._probe_pos: QPointF | None = None  # the cursor's last scene position over the view
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+        self.graphics.viewport().installEventFilter(self)  # the cursor leaving ends the probe
+
+    # --- the HU probe -----------------------------------------------------------------------------
+    def probe_image(self) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """(HU image on screen, its `missing` mask or None), or None when there is no image to probe."""
+        return None
+
+    def _update_corners(self) -> None:
+        """Redraw the corner texts (each view's own); the probe line comes from `self._probe()`."""
+
+    def _probe(self) -> str:
+        """HU under the cursor's last position on the image on screen now (a scroll under a still cursor counts)."""
+        shown, scene_pos = self.probe_image(), self._probe_pos
+        if shown is None or scene_pos is None or not self.view_box.sceneBoundingRect().contains(scene_pos):
+            return ""
+        image, missing = shown
+        point = self.image_item.mapFromScene(scene_pos)
+        row, col = int(np.floor(point.y())), int(np.floor(point.x()))
+        if not (0 <= row < image.shape[0] and 0 <= col < image.shape[1]):
+            return ""
+        if missing is not None and missing[row, col]:
+            return f"no data at row {row}, col {col}"
+        return probe_text(int(image[row, col]), row, col)
+
+    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
+        self._probe_pos = scene_pos
+        if self._probe() != self._probe_text:
+            self._update_corners()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Leave and self._probe_pos is not None:
+            self._probe_pos = None
+            self._update_corners()
+        return super().eventFilter(watched, event)
 
     @property
     def message(self) -> str:

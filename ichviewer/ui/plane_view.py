@@ -62,6 +62,10 @@ class PlaneView(ImageView):
     def frame(self) -> PixelFrame | None:
         return PixelFrame(*self.plane.pixel_mm) if self.plane is not None else None
 
+    def probe_image(self) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """The reformat on screen (HU interpolated between slices) and where it has no data."""
+        return None if self.plane is None else (self.plane.image, self.plane.missing)
+
     # --- state → screen ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Sample and draw the view's image when it changed (nothing while hidden)."""
@@ -129,6 +133,7 @@ class PlaneView(ImageView):
         self.heat_item.setVisible(True)
 
     def _update_corners(self) -> None:
+        self._probe_text = self._probe()
         texts: dict[str, str] = {}
         mpr, window = self.state.planes.mpr, self.state.display.window
         if self.plane is not None and mpr is not None:
@@ -141,7 +146,7 @@ class PlaneView(ImageView):
                 "top_left": "\n".join(title),
                 "bottom_left": f"Image {self.plane.index + 1} / {mpr.n_planes(self.view)}\n"
                 f"Pixels {col_mm:.2f} × {row_mm:.2f} mm",
-                "bottom_right": f"W {window.width:g}  L {window.level:g}",
+                "bottom_right": "\n".join(filter(None, (self._probe_text, f"W {window.width:g}  L {window.level:g}"))),
             }
         else:
             self.badges.set_edges({}, False)

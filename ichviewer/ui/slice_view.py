@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QWidget
 
 from ichviewer.core.dicom.records import Series
 from ichviewer.core.heatmap_colors import heat_lut
 from ichviewer.core.orientation import edge_letters
-from ichviewer.core.overlay_text import corner_texts, probe_text
+from ichviewer.core.overlay_text import corner_texts
 from ichviewer.core.state import SlicePreview, ViewerState
 from ichviewer.core.volume import CTVolume
 from ichviewer.core.windowing import Window
@@ -37,13 +37,9 @@ class SliceView(ImageView):
         self._index = 0
         self._preview_uid = ""  # the series whose preview is on screen (its zoom is kept)
         self._heat_key: tuple[object, ...] | None = None
-        self._probe_text = ""
-        self._probe_pos: QPointF | None = None  # the cursor's last scene position over the view
 
         self.view_box.scrolled.connect(state.step)
         self.view_box.sigRangeChanged.connect(lambda *_: self._update_corners())
-        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
-        self.graphics.viewport().installEventFilter(self)  # the cursor leaving ends the probe
         self.badges = ViewBadges(
             self.graphics, avoid=(self.corners.labels["top_left"], self.corners.labels["top_right"])
         )
@@ -153,28 +149,9 @@ class SliceView(ImageView):
         self.heat_item.setTransform(self.image_item.transform())  # same grid, same mm scale as the slice
         self.heat_item.setVisible(True)
 
-    # --- mouse → state ----------------------------------------------------------------------------
-    def _on_mouse_moved(self, scene_pos: QPointF) -> None:
-        self._probe_pos = scene_pos
-        if self._probe() != self._probe_text:
-            self._update_corners()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Leave and self._probe_pos is not None:
-            self._probe_pos = None
-            self._update_corners()
-        return super().eventFilter(watched, event)
-
-    def _probe(self) -> str:
-        """HU under the cursor's last position on the slice on screen now (a scroll under a still cursor counts)."""
-        scene_pos = self._probe_pos
-        if self._hu is None or scene_pos is None or not self.view_box.sceneBoundingRect().contains(scene_pos):
-            return ""
-        point = self.image_item.mapFromScene(scene_pos)
-        row, col = int(np.floor(point.y())), int(np.floor(point.x()))
-        if 0 <= row < self._hu.shape[0] and 0 <= col < self._hu.shape[1]:
-            return probe_text(int(self._hu[row, col]), row, col)
-        return ""
+    # --- the HU probe -----------------------------------------------------------------------------
+    def probe_image(self) -> tuple[np.ndarray, np.ndarray | None] | None:
+        return None if self._hu is None else (self._hu, None)
 
     # --- overlays ---------------------------------------------------------------------------------
     def _update_corners(self) -> None:

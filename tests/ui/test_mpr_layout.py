@@ -182,3 +182,25 @@ def test_a_single_slice_series_says_why_there_is_no_reformat(qtbot, main_window,
     open_study(write_study(n=1))
     main_window.state.display.layout = "mpr"
     assert "two or more slices" in main_window.views.coronal.message
+
+
+def test_the_hu_probe_works_on_the_reformats(qtbot, main_window, open_study, tilted_study) -> None:  # type: ignore[no-untyped-def]
+    """The value under the cursor on a coronal image, following a scroll under a still cursor; 'no data' in a gap
+    or outside the tilted stack; gone when the cursor leaves."""
+    from PySide6.QtCore import QEvent
+
+    folder, _ = tilted_study
+    open_study(folder)
+    state, coronal = main_window.state, main_window.views.coronal
+    state.display.layout = "mpr"
+    qtbot.wait(50)  # the view box takes its size in the layout pass (a cursor comes later than that)
+    row, col = coronal.plane.image.shape[0] // 2, coronal.plane.image.shape[1] // 2
+    coronal._on_mouse_moved(coronal.image_item.mapToScene(QPointF(col + 0.5, row + 0.5)))
+    assert f"HU {int(coronal.plane.image[row, col])}  at row {row}, col {col}" in coronal.corner_text("bottom_right")
+    state.show_image("coronal", coronal.index + 5)  # the image changes under the cursor
+    assert f"HU {int(coronal.plane.image[row, col])}  at row {row}, col {col}" in coronal.corner_text("bottom_right")
+    corner = np.argwhere(coronal.plane.missing)[0]  # the tilted stack leaves corners without data
+    coronal._on_mouse_moved(coronal.image_item.mapToScene(QPointF(corner[1] + 0.5, corner[0] + 0.5)))
+    assert f"no data at row {corner[0]}, col {corner[1]}" in coronal.corner_text("bottom_right")
+    QApplication.sendEvent(coronal.graphics.viewport(), QEvent(QEvent.Type.Leave))
+    assert "HU" not in coronal.corner_text("bottom_right") and "no data" not in coronal.corner_text("bottom_right")
