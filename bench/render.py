@@ -12,11 +12,11 @@ ms, as a reader's wheel sends them, so the workers run between frames as they do
 Scenarios (each prints median and p95 per round; the summary gives the median over rounds):
   scroll / W/L, AI idle, heatmap off;
   scroll / W/L, heatmap on (Grad-CAM computed in the worker on a slice's first visit);
-  scroll while the AI starts: torch and the model load in the worker (the first analysis of a
-  session; imports and unpickling hold the GIL the GUI thread needs);
+  scroll while the AI starts: the classifier's process starts, imports torch and loads the model
+  (the first analysis of a session);
   scroll / W/L while the AI scores the study afresh (model loaded).
 Before the rounds one `ichviewer scan` fills the bench's own result cache, so every round opens
-with cached scores and no torch, as a reader's second look at a study would.
+with cached scores and no classifier started, as a reader's second look at a study would.
 
 `--baseline DIR` runs the same scenarios on another checkout's `ichviewer` (e.g. `git archive main`
 unpacked) in alternating child processes, round by round, so both see the same machine load.
@@ -132,7 +132,7 @@ def child(args: argparse.Namespace) -> int:
     if profile:
         profile.enable()
     out: dict[str, object] = {"flagged": len(state.result.flagged_slices()), "slices": state.volume.n_slices}
-    if "torch" not in sys.modules:  # scores from the cache: the first analysis loads torch and the model
+    if window.ai_worker.classifier is None:  # scores from the cache: the first analysis starts the classifier
         state.heatmap.visible = False
         state.analyse(use_cache=False)
         out["scroll|while the AI starts"] = scenario(app, window, args.frames, args.interval / 1000)["scroll"]

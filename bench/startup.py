@@ -9,8 +9,9 @@ Prints, each beside its baseline from the same run (medians of `--repeat` runs, 
   are not in slice order (no first look: it waits for the index); beside them what the pipeline
   would do without a first look, each alone: indexing the folder and decoding the middle slice;
 - resident memory and whether torch is imported: window shown, volume loaded (before the AI
-  starts), the peak while the AI scores the series, and a new process reopening the study whose
-  results are cached (it must show them without importing torch).
+  starts), the peak while the AI scores the series (the viewer, and the classifier's own process
+  beside it), and a new process reopening the study whose results are cached (it must show them
+  without starting the classifier).
 
 The series is written with core.synthetic.dicom_writer (`--syntax`, default explicit little endian) into
 a temporary folder; settings, cache and logs go to temporary folders too. Offscreen Qt unless a
@@ -78,6 +79,16 @@ status = cli.main([folder, "--device", "cpu"])
 print("MARKS " + json.dumps(marks))
 sys.exit(status)
 """
+
+
+def classifier_rss_mib(window) -> float:  # type: ignore[no-untyped-def]
+    """Resident memory of the AI's child process (Linux /proc; 0 where it has not started or cannot be read)."""
+    process = getattr(window.ai_worker.classifier, "_process", None)
+    try:
+        status = Path(f"/proc/{process.pid}/status").read_text() if process is not None else ""
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmRSS:")), 0.0)
 
 
 def median_text(values: list[float], unit: str = "ms", scale: float = 1000.0) -> str:
@@ -152,16 +163,17 @@ def in_window_figures(folder: Path, unordered: Path, repeat: int, ai: bool) -> N
     first, whole = open_once(folder, wait_for_ai=False)
     print(f"volume loaded (AI not started): {at_volume[0]}")
     if ai:
-        peak = rss_mib()
+        peak, child_peak = rss_mib(), 0.0
         torch_seen = False
         while state.ai.busy:  # the analysis started when the volume was loaded
             app.processEvents()
             time.sleep(0.01)
             peak = max(peak, rss_mib())
+            child_peak = max(child_peak, classifier_rss_mib(window))
             torch_seen = torch_seen or "torch" in sys.modules
         print(
-            f"while the AI scores it:         peak resident memory {peak:.0f} MiB, torch imported: {torch_seen} "
-            f"({state.ai.phase.value}: {state.ai.message})"
+            f"while the AI scores it:         peak resident memory {peak:.0f} MiB, torch imported: {torch_seen}; "
+            f"the classifier's process {child_peak:.0f} MiB ({state.ai.phase.value}: {state.ai.message})"
         )
     firsts, wholes, late_firsts, index_times, middle_times = [first], [whole], [], [], []
     for _ in range(repeat):

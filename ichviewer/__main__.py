@@ -4,4 +4,5 @@ import sys
 
 from ichviewer.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when the AI's child process (spawned) imports this module as its main
+    sys.exit(main())

@@ -12,12 +12,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from ichviewer.core.devices import DEVICES
-from ichviewer.core.model import load_model
+from ichviewer.core.model import ModelCard, load_model
 from ichviewer.core.preprocess import model_batch
 from ichviewer.core.progress import Cancel, Progress, check_cancel, report
 from ichviewer.core.results import StudyResult
@@ -42,6 +42,28 @@ def choose_device(preference: str = "auto") -> str:
     if preference != "auto":
         return preference
     return "cuda" if cuda else "mps" if mps else "cpu"
+
+
+class ScoringModel(Protocol):
+    """What scoring, triage and the viewer's AI worker need of a model: the in-process `Classifier`,
+    or `core.classifier_process.ClassifierProcess` (the same model in a child process)."""
+
+    card: ModelCard
+
+    @property
+    def device_label(self) -> str: ...
+
+    def predict(
+        self,
+        volume: CTVolume,
+        progress: Progress | None = None,
+        cancel: Cancel | None = None,
+        on_batch: Callable[[list[int], np.ndarray], None] | None = None,
+    ) -> StudyResult: ...
+
+    def heatmaps(
+        self, volume: CTVolume, requests: list[tuple[int, str]], inside_head: bool = True, cancel: Cancel | None = None
+    ) -> dict[int, np.ndarray]: ...
 
 
 class Classifier:
@@ -114,6 +136,14 @@ class Classifier:
             created=datetime.now().astimezone().isoformat(timespec="seconds"),
             extra={"series": series_facts(volume)},
         )
+
+    def heatmaps(
+        self, volume: CTVolume, requests: list[tuple[int, str]], inside_head: bool = True, cancel: Cancel | None = None
+    ) -> dict[int, np.ndarray]:
+        """Grad-CAM maps for (slice, label) pairs (`core.gradcam.heatmaps_for`)."""
+        from ichviewer.core.gradcam import heatmaps_for
+
+        return heatmaps_for(self, volume, requests, cancel=cancel, inside_head=inside_head)
 
     def _slice_scores(
         self,

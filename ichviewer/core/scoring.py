@@ -19,7 +19,7 @@ from ichviewer.core.results import StudyResult, load_cached, save_cached
 from ichviewer.core.volume import CTVolume
 
 if TYPE_CHECKING:
-    from ichviewer.core.inference import Classifier  # the cached path needs neither it nor torch
+    from ichviewer.core.inference import ScoringModel  # the cached path needs neither it nor torch
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,7 +46,7 @@ def cached_scores(volume: CTVolume, model_sha256: str) -> ScoredVolume | None:
 
 def score_volume(
     volume: CTVolume,
-    classifier: Classifier,
+    classifier: ScoringModel,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     use_cache: bool = True,

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from ichviewer.core.applicability import NotApplicable
 from ichviewer.core.dicom.records import StudyIndex
-from ichviewer.core.inference import Classifier
+from ichviewer.core.inference import ScoringModel
 from ichviewer.core.progress import Cancelled, Progress, report
 from ichviewer.core.scoring import ScoredVolume, score_volume
 from ichviewer.core.study_loading import load_series
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 def analyse_row(
     index: StudyIndex,
     row: StudyRow,
-    classifier: Classifier,
+    classifier: ScoringModel,
     cancel: threading.Event | None = None,
     on_row: Callable[[StudyRow], None] | None = None,
     on_scored: Callable[[StudyRow, ScoredVolume], None] | None = None,
@@ -72,7 +72,7 @@ def run_queue(
     index: StudyIndex,
     rows: Mapping[str, StudyRow],
     queue: WorkQueue,
-    classifier: Classifier,
+    classifier: ScoringModel,
     on_row: Callable[[StudyRow], None],
     progress: Progress | None = None,
     on_scored: Callable[[StudyRow, ScoredVolume], None] | None = None,

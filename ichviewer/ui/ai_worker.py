@@ -1,10 +1,11 @@
 """The AI worker: one thread owns the classifier and runs analyses and Grad-CAM heatmaps in turn.
 
-A lean start: the thread reads only the model card when it starts; torch and the network are
-loaded the first time they are needed (a study not in the cache, or a heatmap), so the viewer
-opens light and a study scored before shows its cached results without torch ever loading.
-The thread runs at a lower priority than the GUI (as do the torch threads it starts), so
-scrolling stays smooth while the model scores on the same cores.
+A lean start: the thread reads only the model card when it starts; the classifier starts the
+first time it is needed (a study not in the cache, or a heatmap), so the viewer opens light and a
+study scored before shows its cached results without torch ever loading. The classifier runs in a
+child process (`core.classifier_process`): torch's import, the network and Grad-CAM never hold
+the GUI's GIL, the child runs at a lower priority on all cores but one, and a crash in it fails
+one request (the next starts a new child). This thread only waits on it and relays.
 
 pytorch-grad-cam's hooks sit on the shared network, so scoring and Grad-CAM never run at the
 same time; heatmap requests are served between analysis batches so the overlay stays responsive
@@ -41,7 +42,7 @@ from ichviewer.core.worklist_rows import StudyRow
 from ichviewer.ui.state_relay import StateRelay
 
 if TYPE_CHECKING:
-    from ichviewer.core.inference import Classifier
+    from ichviewer.core.inference import ScoringModel
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,14 @@ class _ReportRequest:
     findings: list[KeyFinding]
 
 
+def open_classifier(model_dir: str | None, device: str) -> ScoringModel:
+    """The viewer's classifier: the model in a child process, on every core but the GUI's."""
+    from ichviewer.core.classifier_process import ClassifierProcess
+
+    cores = os.cpu_count() or 1
+    return ClassifierProcess(model_dir, device, threads=max(cores - 1, 1))
+
+
 class AIWorker(QObject):
     """Serves the state's analysis and heatmap requests; `request_report` serves the PDF export."""
 
@@ -68,7 +77,7 @@ class AIWorker(QObject):
         self.jobs: queue.Queue[AnalysisRequest | WorklistRequest | str | None] = queue.Queue()
         self.heatmap_jobs: queue.Queue[HeatmapRequest | _ReportRequest] = queue.Queue()
         self.card: ModelCard | None = None
-        self.classifier: Classifier | None = None
+        self.classifier: ScoringModel | None = None
         self._worklist: WorklistRequest | None = None  # worker thread only
         self._stopping = False
         self.thread = QThread()
@@ -100,16 +109,26 @@ class AIWorker(QObject):
 
     # --- worker thread ------------------------------------------------------------------------
     def _run(self) -> None:
-        lower_this_thread_priority()  # before torch starts its threads: they inherit it
+        lower_this_thread_priority()
         if not self._read_card():
             return
-        while not self._stopping:
-            try:
-                request = self.jobs.get(timeout=self._idle_wait())
-            except queue.Empty:
-                self._analyse_worklist_study()
-            else:
-                self._handle(request)
+        try:
+            while not self._stopping:
+                try:
+                    request = self.jobs.get(timeout=self._idle_wait())
+                except queue.Empty:
+                    self._analyse_worklist_study()
+                else:
+                    self._handle(request)
+        finally:
+            self._close_classifier()
+
+    def _close_classifier(self) -> None:
+        """End the classifier's process (a no-op for an in-process one)."""
+        classifier, self.classifier = self.classifier, None
+        close = getattr(classifier, "close", None)
+        if close is not None:
+            close()
 
     def _handle(self, request: AnalysisRequest | WorklistRequest | str | None) -> None:
         if request is None:
@@ -142,18 +161,14 @@ class AIWorker(QObject):
         self.relay.call("model_ready", self.card.title, "", self.card.labels)
         return True
 
-    def _loaded(self) -> Classifier | None:
-        """The classifier, loaded (torch, weights) on first use; None when it cannot be (the state is told)."""
-        if self.classifier is not None:
+    def _loaded(self) -> ScoringModel | None:
+        """The classifier, started on first use (and again after its process ended); None when it cannot be
+        (the state is told)."""
+        if self.classifier is not None and getattr(self.classifier, "alive", True):
             return self.classifier
-        import torch
-
-        from ichviewer.core.inference import Classifier
-
-        if os.cpu_count() and torch.get_num_threads() >= (os.cpu_count() or 1) > 1:
-            torch.set_num_threads((os.cpu_count() or 2) - 1)  # one core stays the GUI's: frames while the AI runs
+        self._close_classifier()
         try:
-            self.classifier = Classifier(self.model_dir, self.device)
+            self.classifier = open_classifier(self.model_dir, self.device)
         except (ModelError, ValueError, OSError) as error:
             log.warning("AI unavailable: %s", error)
             self.relay.call("model_failed", str(error))
@@ -255,14 +270,12 @@ class AIWorker(QObject):
                 self._serve(request)
 
     def _serve(self, request: HeatmapRequest | _ReportRequest) -> None:
-        from ichviewer.core.gradcam import heatmaps_for
-
         wanted = request.findings if isinstance(request, _ReportRequest) else [(request.index, request.label)]
         classifier = self._loaded()
         maps: dict[int, np.ndarray] = {}  # when missing, the PDF is still written; it says which heatmaps are
         if classifier is not None:
             try:
-                maps = heatmaps_for(classifier, request.volume, list(wanted))
+                maps = classifier.heatmaps(request.volume, list(wanted))
             except Exception as error:
                 log.exception("Grad-CAM failed on %s", request.volume.series.title)
                 self.relay.call("analysis_failed", request.job, f"Heatmap failed: {type(error).__name__}: {error}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -128,6 +129,21 @@ def test_the_network_loads_with_the_first_analysis_and_runs_below_the_gui(qtbot,
     if sys.platform.startswith("linux"):
         gui, ai = this_thread_nice() or 0, _nice_of_thread("ichviewer-ai")
         assert ai > gui or ai == 19  # below the GUI thread (by BACKGROUND_NICE when nothing else renices them)
+        child = os.getpriority(os.PRIO_PROCESS, worker.classifier._process.pid)  # the network's own process
+        assert child > gui or child == 19
+
+
+def test_a_classifier_process_that_died_is_replaced_on_the_next_request(qtbot, served, volume, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    state, worker = served
+    state.load_done(state.open_folder(tmp_path), volume)
+    state.analyse(use_cache=False)
+    qtbot.waitUntil(lambda: state.ai.phase is Phase.DONE, timeout=60_000)
+    first = worker.classifier
+    first._process.kill()  # between two analyses: out of memory, a crash in torch
+    first._process.join()
+    state.analyse(use_cache=False)
+    qtbot.waitUntil(lambda: state.ai.phase is Phase.DONE and worker.classifier is not first, timeout=60_000)
+    assert worker.classifier.alive and state.ai.result is not None
 
 
 def _nice_of_thread(name: str) -> int:
@@ -225,16 +241,16 @@ class GatedOracle(OracleClassifier):
 def test_the_worklist_runs_on_the_same_worker_and_the_readers_study_goes_first(
     qtbot, mixed_studies, monkeypatch, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    from ichviewer.core import inference
     from ichviewer.core.dicom.index import index_folder
     from ichviewer.core.study_loading import load_series
     from ichviewer.core.worklist import Worklist
     from ichviewer.core.worklist_rows import Status
+    from ichviewer.ui import ai_worker
 
     monkeypatch.setenv("ICHVIEWER_CACHE", str(tmp_path / "cache"))  # scores computed here, not other tests' cache
     gate, entered = threading.Event(), threading.Event()
     oracle = GatedOracle(gate, entered)
-    monkeypatch.setattr(inference, "Classifier", lambda *args, **kwargs: oracle)  # one model, counted by its calls
+    monkeypatch.setattr(ai_worker, "open_classifier", lambda *args: oracle)  # one model, counted by its calls
     state = ViewerState()
     state.heatmap.visible = False  # the oracle has no network for Grad-CAM
     worker = AIWorker(state, None, "cpu")

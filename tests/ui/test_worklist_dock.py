@@ -118,12 +118,12 @@ def test_one_ai_worker_analyses_the_worklist_and_n_goes_on_to_the_next_suspected
 ) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QAction
 
-    from ichviewer.core import inference
+    from ichviewer.ui import ai_worker
     from ichviewer.ui.main_window import MainWindow
     from tests.worklist_folder import OracleClassifier
 
     oracles: list[OracleClassifier] = []
-    monkeypatch.setattr(inference, "Classifier", lambda *a, **k: oracles.append(OracleClassifier()) or oracles[-1])
+    monkeypatch.setattr(ai_worker, "open_classifier", lambda *a: oracles.append(OracleClassifier()) or oracles[-1])
     window = MainWindow(device="cpu")
     qtbot.addWidget(window)
     state = window.state
