@@ -35,6 +35,7 @@ from ichviewer.core.volume import CTVolume
 
 POLL_S = 0.05  # how often the parent looks at the reader's cancel while the child works
 NICENESS = 5  # the child yields the cores to the viewer's GUI thread first
+SHM_HEADROOM = 1.25  # shared memory is used for a volume when this much of its size is free there
 
 
 class AIProcessEnded(RuntimeError):
@@ -43,12 +44,13 @@ class AIProcessEnded(RuntimeError):
 
 @dataclass(frozen=True)
 class _Shipped:
-    """A volume as sent: the shared memory holding its HU, and its headers with an empty array."""
+    """A volume as sent: the shared memory holding its HU (or the HU itself), its headers with an empty array."""
 
-    memory: str
+    memory: str  # the shared memory block's name, or "inline-N" when the HU travel in `hu`
     shape: tuple[int, ...]
     dtype: str
     headers: CTVolume | None  # None: the child has this volume already
+    hu: np.ndarray | None = None  # the HU through the pipe, when shared memory has no room for them
 
 
 class ClassifierProcess:
@@ -64,7 +66,9 @@ class ClassifierProcess:
         )
         self._process.start()
         child.close()
-        self._volume: tuple[weakref.ref[CTVolume], SharedMemory] | None = None
+        self._volume: tuple[weakref.ref[CTVolume], str] | None = None  # the volume the child holds, by name
+        self._memory: SharedMemory | None = None
+        self._inline = 0
         message = self._receive()
         if message[0] == "model_error":
             self.close()
@@ -179,26 +183,42 @@ class ClassifierProcess:
         return message
 
     def _ship(self, volume: CTVolume) -> _Shipped:
-        """The volume's HU in shared memory (once per volume), and its headers the first time."""
+        """The volume's HU in shared memory (once per volume), and its headers the first time. Where the
+        shared memory (a tmpfs, 64 MiB in a default container) has no room, the HU go through the pipe:
+        writing past a full tmpfs would kill the viewer with SIGBUS."""
+        hu = volume.hu
         if self._volume is not None and self._volume[0]() is volume:
-            memory = self._volume[1]
-            return _Shipped(memory.name, volume.hu.shape, volume.hu.dtype.str, None)
+            return _Shipped(self._volume[1], hu.shape, hu.dtype.str, None)
         self._release()
-        memory = SharedMemory(create=True, size=max(volume.hu.nbytes, 1))
-        np.ndarray(volume.hu.shape, volume.hu.dtype, buffer=memory.buf)[...] = volume.hu
-        self._volume = (weakref.ref(volume), memory)
-        headers = replace(volume, hu=np.empty((0, 0, 0), volume.hu.dtype))
-        return _Shipped(memory.name, volume.hu.shape, volume.hu.dtype.str, headers)
+        headers = replace(volume, hu=np.empty((0, 0, 0), hu.dtype))
+        room = _shared_memory_room()
+        if room is not None and room < hu.nbytes * SHM_HEADROOM:
+            self._inline += 1
+            name, inline = f"inline-{self._inline}", hu
+        else:
+            self._memory = SharedMemory(create=True, size=max(hu.nbytes, 1))
+            np.ndarray(hu.shape, hu.dtype, buffer=self._memory.buf)[...] = hu
+            name, inline = self._memory.name, None
+        self._volume = (weakref.ref(volume), name)
+        return _Shipped(name, hu.shape, hu.dtype.str, headers, inline)
 
     def _release(self) -> None:
-        if self._volume is not None:
-            memory = self._volume[1]
-            self._volume = None
+        memory, self._memory, self._volume = self._memory, None, None
+        if memory is not None:
             memory.close()
             try:
                 memory.unlink()
             except FileNotFoundError:
                 pass
+
+
+def _shared_memory_room() -> int | None:
+    """Free bytes where POSIX shared memory lives (Linux: /dev/shm); None where that cannot be told."""
+    try:
+        stats = os.statvfs("/dev/shm")
+    except (OSError, AttributeError):
+        return None
+    return stats.f_bavail * stats.f_frsize
 
 
 # --- the child ------------------------------------------------------------------------------------
@@ -283,8 +303,11 @@ class _AttachedVolumes:
             self.close()
             if shipped.headers is None:
                 raise RuntimeError("the AI process lost the volume it was sent")
-            self.memory = SharedMemory(name=shipped.memory)  # the parent's tracker owns it (spawned children share it)
-            hu = np.ndarray(shipped.shape, np.dtype(shipped.dtype), buffer=self.memory.buf)
+            if shipped.hu is not None:
+                hu = shipped.hu
+            else:
+                self.memory = SharedMemory(name=shipped.memory)  # the parent's tracker owns it (children share it)
+                hu = np.ndarray(shipped.shape, np.dtype(shipped.dtype), buffer=self.memory.buf)
             hu.flags.writeable = False
             self.name, self.volume = shipped.memory, replace(shipped.headers, hu=hu)
         return self.volume

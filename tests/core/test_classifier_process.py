@@ -94,3 +94,15 @@ def test_a_truncated_model_file_is_a_model_error_naming_it(tiny_model_dir, tmp_p
     weights.write_bytes(weights.read_bytes()[:1000])
     with pytest.raises(ModelError, match=r"model\.safetensors: sha256 .* does not match"):
         ClassifierProcess(broken, "cpu", threads=1)
+
+
+def test_without_room_in_shared_memory_the_volume_goes_through_the_pipe(remote, volume, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A container's 64 MiB /dev/shm must not kill the viewer (a write past a full tmpfs is SIGBUS)."""
+    from ichviewer.core import classifier_process
+
+    expected = remote.predict(volume).scores
+    monkeypatch.setattr(classifier_process, "_shared_memory_room", lambda: 1024)
+    again = volume.__class__(volume.hu.copy(), volume.series, volume.geometry, volume.report)  # a new volume: shipped
+    np.testing.assert_allclose(remote.predict(again).scores, expected, atol=1e-6)
+    assert remote._memory is None and remote._volume[1].startswith("inline-")
+    assert remote.heatmaps(again, [(2, "any")]).keys() == {2}  # the child keeps it for the heatmaps
