@@ -123,20 +123,24 @@ def log_file():
 
 @pytest.fixture
 def make_result():
-    """Factory: a StudyResult of `n` slices, 0.05 everywhere but the given {(slice, label): score}."""
+    """Factory: a StudyResult of `n` slices, 0.05 everywhere but the given {(slice, label): score}; with
+    `volume`, of that volume's slices (its series and instance UIDs, its positions)."""
     import numpy as np
 
     from ichviewer.core.labels import LABEL_KEYS
     from ichviewer.core.results import StudyResult
 
-    def make(n: int = 20, scores: dict | None = None, labels: tuple = LABEL_KEYS, threshold: float = 0.5):
+    def make(n: int = 20, scores: dict | None = None, labels: tuple = LABEL_KEYS, threshold: float = 0.5, volume=None):
+        n = volume.n_slices if volume is not None else n
         table = np.full((n, len(labels)), 0.05, np.float32)
         for (index, key), score in (scores or {}).items():
             table[index, labels.index(key)] = score
         return StudyResult(
-            series_uid="1.2.826.0.1.3680043.8.498.1",
-            sop_instance_uids=tuple(f"1.2.826.0.1.3680043.8.498.1.{i + 1}" for i in range(n)),
-            slice_positions=np.arange(n) * 5.0,
+            series_uid=volume.series.uid if volume is not None else "1.2.826.0.1.3680043.8.498.1",
+            sop_instance_uids=tuple(s.sop_instance_uid for s in volume.slices)
+            if volume is not None
+            else tuple(f"1.2.826.0.1.3680043.8.498.1.{i + 1}" for i in range(n)),
+            slice_positions=np.asarray(volume.geometry.slice_positions) if volume is not None else np.arange(n) * 5.0,
             labels=tuple(labels),
             thresholds=(threshold,) * len(labels),
             scores=table,

@@ -15,6 +15,21 @@ HEAD = {"seed": 21, "n_slices": 65, "size": 192, "pixel_mm": 1.2, "slice_mm": 2.
 SHIFT_MM = 6.0
 
 
+@pytest.fixture
+def round_head(make_volume):  # type: ignore[no-untyped-def]
+    """Factory: a volume of `n` 96² slices, a round head of noisy 35 HU brain in air (for the classifier's tests)."""
+
+    def make(n: int) -> CTVolume:
+        rng = np.random.default_rng(1)
+        hu = np.full((n, 96, 96), -1000, np.int16)
+        yy, xx = np.mgrid[:96, :96]
+        head = (yy - 48) ** 2 + (xx - 48) ** 2 < 40**2
+        hu[:, head] = rng.normal(35, 5, size=(n, int(head.sum()))).astype(np.int16)
+        return make_volume(hu)  # type: ignore[no-any-return]
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def stack_volume():
     """Factory: an in-memory CTVolume at table positions `z` (mm), tilted about x like a gantry (no files)."""

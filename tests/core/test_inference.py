@@ -12,13 +12,8 @@ from ichviewer.core.progress import Cancelled
 
 
 @pytest.fixture
-def volume(make_volume):
-    rng = np.random.default_rng(1)
-    hu = np.full((20, 96, 96), -1000, np.int16)
-    yy, xx = np.mgrid[:96, :96]
-    head = (yy - 48) ** 2 + (xx - 48) ** 2 < 40**2
-    hu[:, head] = rng.normal(35, 5, size=(20, int(head.sum()))).astype(np.int16)
-    return make_volume(hu)
+def volume(round_head):  # type: ignore[no-untyped-def]
+    return round_head(20)
 
 
 class TestChooseDevice:

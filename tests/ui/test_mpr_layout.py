@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from ichviewer.cli import build_viewer_parser
 from ichviewer.core.ai_state import AIRun
-from ichviewer.core.results import StudyResult
+from ichviewer.core.labels import LABEL_KEYS
 from ichviewer.core.settings import load_settings
 from ichviewer.core.synthetic.phantom import Phantom, PhantomSpec, generate_phantom, write_phantom_study
 from ichviewer.core.windowing import PRESETS
@@ -137,29 +137,16 @@ def test_scroll_window_zoom_and_presets_in_a_reformat(qtbot, main_window, open_s
     assert sagittal.view_box.viewRange()[0][1] - sagittal.view_box.viewRange()[0][0] == pytest.approx(width, rel=0.05)
 
 
-def test_flagged_slices_and_the_heatmap_on_the_reformats(qtbot, main_window, open_study, tilted_study) -> None:  # type: ignore[no-untyped-def]
+def test_flagged_slices_and_the_heatmap_on_the_reformats(
+    qtbot, main_window, open_study, tilted_study, make_result
+) -> None:  # type: ignore[no-untyped-def]
     folder, _ = tilted_study
     open_study(folder)
     state, coronal = main_window.state, main_window.views.coronal
     state.display.layout = "mpr"
     volume = state.volume
-    n = volume.n_slices
-    scores = np.full((n, 6), 0.05, np.float32)
-    scores[10:13, :] = 0.9
-    result = StudyResult(
-        series_uid=volume.series.uid,
-        sop_instance_uids=tuple(s.sop_instance_uid for s in volume.slices),
-        slice_positions=np.asarray(volume.geometry.slice_positions),
-        labels=("any", "epidural", "intraparenchymal", "intraventricular", "subarachnoid", "subdural"),
-        thresholds=(0.5,) * 6,
-        scores=scores,
-        model_name="test",
-        model_version="0",
-        model_sha256="0" * 64,
-        device="CPU",
-        elapsed_s=0.1,
-        created="2026-01-01T00:00:00+00:00",
-    )
+    flagged = {(k, label): 0.9 for k in (10, 11, 12) for label in LABEL_KEYS}
+    result = make_result(scores=flagged, volume=volume)
     state.ai = AIRun().finished(result, False)
     for view, tilt in (("coronal", 0.0), ("sagittal", 15.0)):  # the gantry tilts about the patient's left-right axis
         x, y = main_window.views.plane_view(view).flag_item.getData()
